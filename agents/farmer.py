@@ -1,0 +1,121 @@
+"""Farmer: a household growing coca or opium poppy in a municipality (cell).
+
+Each month a farmer may
+- be offered enrolment in alternative development (roads, processing,
+  guaranteed purchase raise licit income); enrolled farmers uproot their
+  illicit crop and keep it out while the programme pays; a programme that stops
+  paying breaks a promise, which costs trust;
+- have the illicit plot eradicated; with eradication and no alternative, trust
+  in the state falls. Under "alternative development before eradication" the
+  enrolment offer comes first;
+- reconsider (about twice a year) how much land to put under the illicit crop:
+  a logit in expected illicit income (farm-gate price x yield x (1 - perceived
+  eradication risk x risk aversion)) against licit income, tilted by low trust
+  and by coercion from armed groups. Replanting after eradication often
+  happens in a neighbouring municipality, on cleared forest.
+
+This class is the reference path; model/kernels/farmers.py:step_farmers is
+the same rule over arrays, checked equal by tests/test_paths.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+from model import rng
+from model.states import (
+    C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
+    C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_DROPPED, FE_ENROLLED, FE_ERADICATED,
+    FE_MOVED,
+)
+
+
+def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion) -> float:
+    """Logit share of land a farmer wants under the illicit crop (same as the kernel's)."""
+    x = a - risk_aversion * b + trust_w * (0.5 - trust)
+    if coerced:
+        x += coercion
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class Farmer(mesa.Agent):
+    """One farming household; a view onto row ``i`` of the model's farmer arrays."""
+
+    def __init__(self, model, i: int):
+        super().__init__(model)
+        self.i = i
+
+    def step(self) -> None:
+        f = self.model.farmers
+        i = self.i
+        c = int(f.country[i])
+        r = self.model.farmer_rates[c]
+        k = self.model.draw_keys["farmer"]
+        u1, u2, u3, u4, u5 = (rng.uniform_py(k, 5 * i + j) for j in range(5))
+        f.eradicated[i] = 0.0
+        f.voluntary[i] = 0.0
+        f.deforested[i] = 0.0
+        ev = self._alternative_development(i, r, u1, u4)
+        if f.illicit[i] > 0.0 and u2 < self.model.p_erad[f.cell[i]]:
+            ev |= self._eradicated(i, r, u3, u4)
+        elif u3 < r[C_DECIDE]:
+            ev |= self._reconsider(i, c, r, u5)
+        if f.erad_age[i] > 0:
+            f.erad_age[i] = f.erad_age[i] + 1 if f.erad_age[i] < 24 else 0
+        f.event[i] = ev
+
+    def _alternative_development(self, i, r, u1, u4) -> int:
+        f = self.model.farmers
+        if f.enrolled[i]:
+            if u1 < r[C_DROP]:
+                f.enrolled[i] = 0
+                f.trust[i] = max(0.0, f.trust[i] - r[C_TRUST_BROKEN])
+                return FE_DROPPED
+            f.trust[i] = f.trust[i] + r[C_TRUST_RECOVER] * (1.0 - f.trust[i])
+            return 0
+        f.trust[i] = f.trust[i] + r[C_TRUST_RECOVER] * (0.5 - f.trust[i])
+        if not f.coerced[i] and u1 < r[C_ENROL]:
+            self._enrol(i, r, u4)
+            return FE_ENROLLED
+        return 0
+
+    def _enrol(self, i, r, u4) -> None:
+        f = self.model.farmers
+        f.enrolled[i] = 1
+        if u4 < r[C_COMPLIANCE]:
+            f.voluntary[i] = f.illicit[i]
+            f.illicit[i] = 0.0
+
+    def _eradicated(self, i, r, u3, u4) -> int:
+        f = self.model.farmers
+        if r[C_OFFER] > 0.0 and not f.enrolled[i] and not f.coerced[i] and u3 < r[C_OFFER]:
+            self._enrol(i, r, u4)
+            return FE_ENROLLED
+        f.eradicated[i] = f.illicit[i]
+        f.illicit[i] = 0.0
+        f.erad_age[i] = 1
+        if not f.enrolled[i]:
+            f.trust[i] = max(0.0, f.trust[i] - r[C_TRUST_FORCED])
+        return FE_ERADICATED
+
+    def _reconsider(self, i, c, r, u5) -> int:
+        f = self.model.farmers
+        m = self.model
+        if f.enrolled[i]:
+            target = 0.0
+        else:
+            cell = f.cell[i]
+            target = target_share(m.util_a[cell], m.util_b[cell], f.risk_av[i], f.trust[i],
+                                  r[C_TRUST_W], f.coerced[i], r[C_COERCION])
+        change = r[C_ADJUST] * (target * f.land[i] - f.illicit[i])
+        ev = 0
+        if change > 0.0 and f.erad_age[i] > 0 and u5 < r[C_MOVE]:
+            lo, n = m.cell_lo[c], m.cell_n[c]
+            step = -1 if u5 < 0.5 * r[C_MOVE] else 1
+            f.cell[i] = lo + (f.cell[i] - lo + step + n) % n
+            f.deforested[i] = change * r[C_FRONTIER]
+            ev = FE_MOVED
+        f.illicit[i] = f.illicit[i] + change
+        return ev

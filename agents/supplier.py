@@ -1,0 +1,51 @@
+"""PrecursorSupplier: a chemical firm that sells precursors, some of them diverted to labs.
+
+A supplier serves one precursor family (e.g. the piperidines for fentanyl) from
+one country. Its diversion follows what the labs need, cut by controls:
+- list scheduling names today's chemicals: diversion falls to a fraction at
+  once, then the supplier switches to an unscheduled analogue after a learning
+  lag (mean ``precursor.substitution_lag_months``) and supply recovers;
+- class scheduling controls the whole family: no analogue escapes it, and the
+  diverted supply stays down in that country; over ``precursor.relocation_months``
+  the demand moves to sources elsewhere that are not controlled (the model's
+  precursor market shifts the shares, model/model.py);
+- inspections paid by the precursor-control budget seize part of what is diverted.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from model import rng
+
+
+class PrecursorSupplier(mesa.Agent):
+    def __init__(self, model, route: int, country: str, share: float):
+        super().__init__(model)
+        self.route = route        # index into world.precursors
+        self.country = country
+        self.share = share        # this firm's share of the country's diversion on this route
+        self.scheduling = model.policy.switch("precursor_scheduling", country)
+        self.substituted = True   # 2021 is an equilibrium: past listings have been substituted
+        self.diverted = 0.0       # kg this month
+        self.seized = 0.0
+
+    def step(self) -> None:
+        m = self.model
+        p = m.params
+        sched = m.policy.switch("precursor_scheduling", self.country)
+        if sched != self.scheduling:
+            if sched == "list":
+                self.substituted = False  # the chemicals sold today are now named on the list
+            self.scheduling = sched
+        if sched == "list" and not self.substituted:
+            u = rng.uniform_py(m.draw_keys["supplier"], self.unique_id)
+            if u < 1.0 / p["precursor.substitution_lag_months"]:
+                self.substituted = True
+        if sched == "none" or (sched == "list" and self.substituted):
+            factor = 1.0
+        else:
+            factor = p["precursor.listed_diversion_factor"]
+        need = m.precursor_need(self.route)
+        self.diverted = need * m.precursor_source_share[self.route][self.country] * self.share * factor
+        self.seized = self.diverted * m.precursor_seizure_share(self.country)

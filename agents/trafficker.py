@@ -1,0 +1,127 @@
+"""Trafficker: a trafficking organization.
+
+Each month an organization
+- buys its share of the harvest (leaf and paste, opium) in the producer
+  countries it controls, and of the labs' output where it runs synthetic labs;
+- ships to consumer markets along routes chosen by the expected loss it has
+  learned from its own recent seizures (adaptive routing: when interdiction
+  rises on one route, flow moves to others within months). Each shipment is
+  split into loads; each load may be seized in any country it crosses;
+- sells at the destination's wholesale price, pays the farm gate and
+  transport, and keeps the rest as capital, of which a share is laundered and
+  exposed to financial targeting;
+- recruits members in proportion to its cash flow and loses members to
+  incarceration (more where enforcement is stronger) and to violence.
+Rivalry between organizations sharing a country, and the splitting of an
+organization whose leaders are removed, are handled by the model
+(model/model.py: violence and leadership), since they involve several
+organizations at once.
+"""
+
+from __future__ import annotations
+
+
+import mesa
+import numpy as np
+
+from model import rng
+from model.calibrate import route_weights
+
+
+class Trafficker(mesa.Agent):
+    def __init__(self, model, home: str, members: float, capital: float):
+        super().__init__(model)
+        self.home = home
+        self.members = members
+        self.capital = capital
+        self.expected_loss: dict[tuple[str, str], np.ndarray] = {}
+        self.revenue = 0.0
+        self.profit = 0.0
+        self.recruits = 0.0
+
+    # --- what an organization does each month -----------------------------------------
+    def step(self) -> None:
+        m = self.model
+        self.revenue = 0.0
+        costs = 0.0
+        for (origin, drug), produced in m.production.items():
+            share = m.territory_share(self, origin)
+            if share <= 0.0 or produced <= 0.0:
+                continue
+            kg = produced * share
+            costs += kg * m.source_price(origin, drug)
+            for market, s in m.ship_shares(origin, drug).items():
+                if s > 0.0:
+                    costs += self.ship(origin, market, drug, kg * s)
+        seized_assets = m.financial_seizure_rate() * m.params["trafficker.laundered_share"] * max(self.revenue, 0.0)
+        m.ledger_assets_seized += seized_assets
+        self.profit = self.revenue - costs - seized_assets
+        self.capital = max(0.0, self.capital + self.profit)
+        self.update_members()
+
+    def ship(self, origin: str, market: str, drug: str, kg: float) -> float:
+        """Send ``kg`` from ``origin`` to ``market``; returns transport cost. Seizures are drawn per load."""
+        m = self.model
+        w = m.world
+        paths = w.paths[(origin, market)]
+        key = (origin, market)
+        if key not in self.expected_loss:
+            self.expected_loss[key] = np.array([m.path_loss_now(pth) for pth in paths])
+        el = self.expected_loss[key]
+        value = m.wholesale_price(market, drug)
+        weights = route_weights(w, m.hazard, paths, value, m.params["trafficker.route_sensitivity"],
+                                m.params["market.lost_fraction"], expected_loss=el)
+        load = w.drugs[drug]["load_kg"]
+        cost = 0.0
+        lr = m.params["trafficker.route_learning_rate"]
+        for j, (pth, wt) in enumerate(zip(paths, weights)):
+            x = kg * wt
+            if x <= 1e-9:
+                continue
+            seized_kg = m.seize(pth, drug, x, load)
+            arrived = (x - seized_kg) * (1.0 - m.params["market.lost_fraction"])
+            m.ledger_lost[drug] += (x - seized_kg) - arrived
+            m.in_transit_next[(market, drug)] += arrived
+            m.route_flow[pth] = m.route_flow.get(pth, 0.0) + x
+            self.revenue += arrived * value
+            cost += x * m.transport_cost(pth)
+            el[j] = (1.0 - lr) * el[j] + lr * (seized_kg / x)
+        return cost
+
+    def update_members(self) -> None:
+        """Recruit from cash flow; lose members to prison (enforcement at home) and attrition."""
+        m = self.model
+        p = m.params
+        ref = m.profit_per_member_ref
+        cash = self.profit / self.members if self.members > 0 else 0.0
+        drive = min(3.0, max(0.0, cash / ref)) if ref > 0 else 1.0
+        self.recruits = self.members * p["trafficker.recruitment_per_member"] * drive
+        jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement_index(self.home)
+        attrition = self.members * m.member_attrition
+        self.members = max(1.0, self.members + self.recruits - jailed - attrition)
+        m.ledger_members_jailed += jailed
+
+    # --- leadership removal splits an organization -------------------------------------
+    def split(self) -> "Trafficker":
+        """Leaders removed: a faction breaks away with half the members and capital."""
+        child = Trafficker(self.model, self.home, self.members / 2.0, self.capital / 2.0)
+        child.expected_loss = {k: v.copy() for k, v in self.expected_loss.items()}
+        self.members /= 2.0
+        self.capital /= 2.0
+        return child
+
+    def absorb(self, other: "Trafficker") -> None:
+        """A rival is taken over: its members and capital join this organization."""
+        self.members += other.members
+        self.capital += other.capital
+        other.remove()
+
+
+def leadership_draw(model, org: Trafficker) -> float:
+    return rng.uniform_py(model.draw_keys["org"], 2 * org.unique_id)
+
+
+def merge_draw(model, country_index: int) -> float:
+    return rng.uniform_py(model.draw_keys["org"], 2 * (10_000_000 + country_index) + 1)
+
+

@@ -1,0 +1,196 @@
+"""User: a person at risk, who may use opioids, cocaine or methamphetamine.
+
+States: never used, occasional use, dependent use (substance use disorder), in
+treatment, in remission, incarcerated, dead. Each month a person may
+- start using, through an innovator rate or through the occasional users of
+  their peer group (the LHY imitation term, deterred by the memory of heavy use);
+- overdose: the hazard rises with the fentanyl share and purity of the supply
+  and with lost tolerance after treatment or prison; naloxone at hand prevents
+  most deaths; treatment cuts the hazard (methadone more than buprenorphine);
+- quit, escalate to dependence, enter or leave treatment, relapse;
+- be arrested (incarcerated, or under decriminalization referred to treatment);
+- if injecting, acquire HIV (syringe services cut transmission).
+
+This class is the reference path. The population as a whole is advanced by
+model/kernels/users.py:step_users; ``User.step`` below is the same rule for one
+person, line for line, and tests/test_paths.py checks they agree exactly.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from model import rng
+from model.states import (
+    DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_OTHER_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY,
+    F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, NOT_METHADONE, OCCASIONAL, PRISON, R_ARREST_DEP, R_ARREST_OCC,
+    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD,
+    R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
+    R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
+    R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT,
+)
+
+
+class User(mesa.Agent):
+    """One person; a view onto row ``i`` of the model's user arrays."""
+
+    def __init__(self, model, i: int):
+        super().__init__(model)
+        self.i = i
+
+    def step(self) -> None:
+        pop = self.model.users
+        i = self.i
+        m, g = int(pop.market[i]), int(pop.group[i])
+        r = self.model.user_rates[m, g]
+        s = int(pop.state[i])
+        if s == DEAD:
+            pop.event[i] = 0
+            return
+        k = self.model.draw_keys
+        u1 = rng.uniform_py(k["user_a"], i)
+        u2 = rng.uniform_py(k["user_b"], i)
+        u3 = rng.uniform_py(k["user_c"], i)
+        ev = 0
+        if s == NEVER:
+            self._maybe_start(i, g, r, u1)
+            return
+        if s == PRISON:
+            self._serve_sentence(i, r, u1, u2, u3)
+            return
+        if s != REMISSION:
+            died, reversed_ = self._overdose(i, s, r, u1)
+            if died:
+                pop.state[i] = DEAD
+                pop.event[i] = E_OD_DEATH
+                return
+            if reversed_:
+                ev |= E_REVERSED
+        pop.risk[i] = RISK_NONE
+        if s != OCCASIONAL and u2 < r[R_BG_DEATH]:
+            pop.state[i] = DEAD
+            pop.event[i] = ev | E_OTHER_DEATH
+            return
+        if s == OCCASIONAL:
+            ev = self._occasional(i, r, u2, u3, ev)
+        elif s == DEPENDENT:
+            ev = self._dependent(i, r, u2, u3, ev)
+        elif s == TREATMENT:
+            self._in_treatment(i, r, u3)
+        else:
+            self._in_remission(i, r, u3)
+        pop.event[i] = ev
+
+    # --- the rules, one per situation ---------------------------------------------
+    def _maybe_start(self, i, g, r, u1) -> None:
+        """Innovators start on their own; imitators through their peer group's occasional users."""
+        pop = self.model.users
+        pg = i // pop.group_size
+        nn = pop.peer_never[pg, g]
+        p = r[R_INNOV]
+        if nn > 0:
+            p += r[R_IMIT] * pop.peer_light[pg, g] / nn
+        if u1 < p:
+            pop.state[i] = OCCASIONAL
+            pop.event[i] = E_INIT
+        else:
+            pop.event[i] = 0
+
+    def _serve_sentence(self, i, r, u1, u2, u3) -> None:
+        """Prisoners die of other causes or are released, most back to dependent use with lost tolerance."""
+        pop = self.model.users
+        ev = 0
+        if u1 < r[R_BG_DEATH]:
+            pop.state[i] = DEAD
+            ev = E_OTHER_DEATH
+        elif u2 < r[R_RELEASE]:
+            if u3 < r[R_RELEASE_DEP]:
+                pop.state[i] = DEPENDENT
+                pop.risk[i] = RISK_POST_RELEASE
+            else:
+                pop.state[i] = REMISSION
+        pop.event[i] = ev
+
+    def _overdose(self, i, s, r, u1) -> tuple[bool, bool]:
+        """Overdose hazard (fatal without naloxone); returns (died, death prevented by naloxone)."""
+        pop = self.model.users
+        h = r[R_OD]
+        if s == OCCASIONAL:
+            h *= r[R_OD_OCC_W]
+        elif s == TREATMENT:
+            h *= r[R_OD_TX_METH] if (pop.flags[i] & F_METHADONE) else r[R_OD_TX_BUP]
+        if pop.risk[i] == RISK_POST_TREATMENT:
+            h *= r[R_POST_EXIT]
+        elif pop.risk[i] == RISK_POST_RELEASE:
+            h *= r[R_POST_RELEASE]
+        fatal = h * (1.0 - r[R_NALOXONE])
+        return u1 < fatal, fatal <= u1 < h
+
+    def _occasional(self, i, r, u2, u3, ev) -> int:
+        """Occasional users quit, escalate to dependence, are arrested, or (decriminalized) referred."""
+        pop = self.model.users
+        a = r[R_QUIT_LIGHT]
+        b = a + r[R_ESCALATE]
+        c = b + r[R_ARREST_OCC]
+        d = c + r[R_REFERRAL_OCC]
+        if u3 < a:
+            pop.state[i] = REMISSION
+        elif u3 < b:
+            pop.state[i] = DEPENDENT
+            pop.flags[i] |= F_WAS_DEPENDENT
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < r[R_INCARCERATE]:
+                pop.state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+        return ev
+
+    def _dependent(self, i, r, u2, u3, ev) -> int:
+        """Dependent users quit, enter treatment, are arrested or referred; injectors may acquire HIV."""
+        pop = self.model.users
+        a = r[R_QUIT_DEP]
+        b = a + r[R_TX_ENTRY]
+        c = b + r[R_ARREST_DEP]
+        d = c + r[R_REFERRAL]
+        if u3 < a:
+            pop.state[i] = REMISSION
+        elif u3 < b:
+            pop.state[i] = TREATMENT
+            ev |= E_TX_ENTRY
+            if u2 < r[R_METH_SHARE]:
+                pop.flags[i] |= F_METHADONE
+            else:
+                pop.flags[i] &= NOT_METHADONE
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < r[R_INCARCERATE]:
+                pop.state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+            if u2 < r[R_REFERRAL_TX]:
+                pop.state[i] = TREATMENT
+                ev |= E_TX_ENTRY
+                pop.flags[i] &= NOT_METHADONE
+        elif (pop.flags[i] & F_INJECTS) and not (pop.flags[i] & F_HIV) and u2 > 1.0 - r[R_HIV]:
+            pop.flags[i] |= F_HIV
+            ev |= E_HIV
+        return ev
+
+    def _in_treatment(self, i, r, u3) -> None:
+        """People in treatment drop out (lost tolerance next month) or complete it into remission."""
+        pop = self.model.users
+        if u3 < r[R_TX_DROP]:
+            pop.state[i] = DEPENDENT
+            pop.risk[i] = RISK_POST_TREATMENT
+        elif u3 < r[R_TX_DROP] + r[R_TX_DONE]:
+            pop.state[i] = REMISSION
+
+    def _in_remission(self, i, r, u3) -> None:
+        """Former dependent users relapse to dependence; former occasional users to occasional use."""
+        pop = self.model.users
+        if pop.flags[i] & F_WAS_DEPENDENT:
+            if u3 < r[R_RELAPSE_DEP]:
+                pop.state[i] = DEPENDENT
+        elif u3 < r[R_RELAPSE_LIGHT]:
+            pop.state[i] = OCCASIONAL

@@ -1,0 +1,213 @@
+"""Where runs execute: one executor interface for in-process, a local process pool and Dask.
+
+:func:`make_executor` is a context manager that yields a
+:class:`concurrent.futures.Executor`; the runner only calls ``submit`` on it, so
+the same code runs
+
+- ``serial``: in this process, one run after another (debugging, tests, profiling);
+- ``local`` (default): a :class:`~concurrent.futures.ProcessPoolExecutor` with the
+  ``spawn`` start method (safe with threads and numba; the same on Linux, macOS and
+  Windows), ``workers`` processes (default: the number of CPUs);
+- ``dask``: a Dask distributed ``Client`` -- on a zero-configuration
+  ``LocalCluster`` (``workers`` single-threaded worker processes) or, given
+  ``address``, on any running scheduler (e.g. one started by dask-jobqueue on
+  SLURM or PBS; see docs/scaling.md) -- through ``client.get_executor()``.
+
+The simulation is deterministic given (scenario, seed), so every backend gives
+bit-identical results; the runner orders the combined rows by task id, never by
+completion order.
+
+When several worker processes share a machine, each is told to use
+``cpus // workers`` threads for numba and BLAS (``NUMBA_NUM_THREADS`` etc.), so
+that parallel kernels inside parallel runs do not oversubscribe the cores.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+from typing import Iterator
+
+BACKENDS = ("local", "serial", "dask")
+
+_THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class BackendError(ValueError):
+    """A backend cannot be used as asked (unknown name, unreachable scheduler, missing package)."""
+
+
+def cpu_count() -> int:
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def threads_per_worker(workers: int) -> int:
+    return max(cpu_count() // max(int(workers), 1), 1)
+
+
+def thread_env(workers: int) -> dict[str, str]:
+    """Environment variables that cap each of ``workers`` processes to its share of the CPUs."""
+    n = str(threads_per_worker(workers))
+    return {var: n for var in _THREAD_VARS}
+
+
+def _init_worker(env: dict[str, str]) -> None:
+    """Process-pool initializer: set thread caps before the model imports numba."""
+    for k, v in env.items():
+        os.environ.setdefault(k, v)
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each submitted call at once, in this process. Exceptions go into the future;
+    KeyboardInterrupt and SystemExit propagate."""
+
+    max_in_flight = 1
+
+    def __init__(self) -> None:
+        self._shutdown = False
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        fut: cf.Future = cf.Future()
+        fut.set_running_or_notify_cancel()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - stored in the future like any executor
+            fut.set_exception(exc)
+        else:
+            fut.set_result(result)
+        return fut
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._shutdown = True
+
+
+@contextlib.contextmanager
+def make_executor(
+    backend: str | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    *,
+    n_tasks: int | None = None,
+) -> Iterator[cf.Executor]:
+    """Yield an Executor for ``backend`` (None: ``local``, or ``dask`` if ``address`` is given); shut it (and any cluster it started) down on exit.
+
+    ``workers``: processes for ``local`` and for a Dask ``LocalCluster`` (default:
+    CPUs, and never more than ``n_tasks`` when that is given). ``address``: a Dask
+    scheduler to connect to instead of starting a LocalCluster (implies ``dask``).
+    The yielded executor has an attribute ``max_in_flight``: how many tasks the
+    runner keeps submitted at once.
+    """
+    if backend is None:
+        backend = "dask" if address else "local"
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if workers is not None and int(workers) < 1:
+        raise BackendError(f"workers must be at least 1, got {workers}")
+    if address and backend != "dask":
+        raise BackendError(f"--address needs the dask backend, not {backend!r}")
+    n = int(workers) if workers else cpu_count()
+    if n_tasks is not None and not workers:
+        n = max(min(n, int(n_tasks)), 1)
+
+    if backend == "serial":
+        ex = SerialExecutor()
+        try:
+            yield ex
+        finally:
+            ex.shutdown()
+        return
+
+    if backend == "local":
+        ex = cf.ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(thread_env(n),),
+        )
+        ex.max_in_flight = 2 * n  # type: ignore[attr-defined]
+        ok = False
+        try:
+            yield ex
+            ok = True
+        finally:
+            # on an error or Ctrl-C: drop queued runs, do not wait for running ones
+            ex.shutdown(wait=ok, cancel_futures=not ok)
+        return
+
+    # dask
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise BackendError("the dask backend needs the 'distributed' package (pip install 'dask[distributed]')") from exc
+
+    cluster = None
+    if address:
+        try:
+            client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise BackendError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    else:
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env=thread_env(n),
+        )
+        client = Client(cluster)
+    try:
+        ex = client.get_executor(pure=False)
+        nthreads = sum(client.nthreads().values()) or n
+        ex.max_in_flight = max(4 * nthreads, 16)  # type: ignore[attr-defined]
+        ok = False
+        try:
+            yield ex
+            ok = True
+        finally:
+            ex.shutdown(wait=ok)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def slurm_cluster(
+    *,
+    cores: int = 1,
+    memory: str = "4GB",
+    walltime: str = "02:00:00",
+    queue: str | None = None,
+    account: str | None = None,
+    python: str | None = None,
+    job_extra_directives: list[str] | None = None,
+    **kwargs,
+):
+    """A dask-jobqueue ``SLURMCluster`` set up for drugmarket runs (one single-threaded
+    worker process per core). Scale it with ``cluster.scale(jobs=N)`` and pass
+    ``cluster.scheduler_address`` as ``--address``. See docs/scaling.md.
+    Needs ``pip install dask-jobqueue``; ``cluster.job_script()`` works without SLURM.
+    """
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError as exc:
+        raise BackendError("slurm_cluster needs dask-jobqueue: pip install dask-jobqueue") from exc
+    env = [f"export {k}=1" for k in _THREAD_VARS]
+    return SLURMCluster(
+        cores=cores,
+        processes=cores,
+        memory=memory,
+        walltime=walltime,
+        queue=queue,
+        account=account,
+        python=python,
+        job_script_prologue=env,
+        job_extra_directives=job_extra_directives or [],
+        **kwargs,
+    )

@@ -1,0 +1,286 @@
+"""Compare policies against a baseline: outcomes averted and cost per death averted.
+
+Every scenario runs with the same seeds (common random numbers), so for each seed
+the difference baseline - policy compares like with like; the table reports the
+mean of these paired differences over seeds and a 95% t-interval.
+
+Outcomes over the horizon (all simulated months common to the scenarios, or the
+first ``horizon`` months):
+
+- overdose deaths, new HIV infections among people who inject drugs
+  (``new_hiv_pwid``), violence deaths: totals over the horizon, averted =
+  baseline - policy;
+- people with a substance use disorder, people incarcerated: mean over the
+  months, reduction = baseline - policy;
+- cultivation: hectares summed over the ``cultivation_ha_*`` columns, mean over
+  the months, reduction = baseline - policy;
+- spending: the ``spend_usd_*`` columns summed over the horizon, extra spending =
+  policy - baseline (USD);
+- cost per overdose death averted = mean extra spending / mean deaths averted (USD
+  per death), reported only when it means something: not when the deaths-averted
+  interval includes 0, not when the policy causes more deaths, and not when the
+  policy spends less (then it saves money *and* averts deaths: it dominates).
+
+Missing columns are skipped (the outcome is left out of the table).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .runner import ExperimentError, RunReport, run_scenarios, scenario_to_dict
+from .storage import atomic_write_bytes, atomic_write_parquet
+
+#: key, label, unit, how to reduce the months of one run, columns (a name or a prefix ending in "_")
+OUTCOMES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("overdose_deaths", "overdose deaths averted", "deaths", "sum", "overdose_deaths"),
+    ("new_hiv_pwid", "new HIV infections (PWID) averted", "infections", "sum", "new_hiv_pwid"),
+    ("violence_deaths", "violence deaths averted", "deaths", "sum", "violence_deaths"),
+    ("people_with_sud", "fewer people with SUD (monthly mean)", "people", "mean", "people_with_sud"),
+    ("incarcerated", "fewer people incarcerated (monthly mean)", "people", "mean", "incarcerated"),
+    ("cultivation_ha", "less cultivation (monthly mean)", "ha", "mean", "cultivation_ha_"),
+)
+SPEND = ("spend_usd", "extra spending", "USD", "sum", "spend_usd_")
+
+
+# --------------------------------------------------------------------------- numbers
+def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided t-interval of the mean; (mean, nan, nan) with fewer than 2 values."""
+    x = np.asarray([v for v in values if v == v], dtype=float)
+    n = len(x)
+    if n == 0:
+        return (float("nan"),) * 3
+    m = float(x.mean())
+    if n < 2:
+        return m, float("nan"), float("nan")
+    from scipy.stats import t
+
+    half = float(t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return m, m - half, m + half
+
+
+def fmt_number(x: float, digits: int = 4) -> str:
+    """108312 -> '108,300'; 0.04123 -> '0.0412'; nan -> 'n/a'."""
+    if x is None or x != x:
+        return "n/a"
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    if mag >= digits - 1:
+        r = round(x, -(mag - digits + 1))
+        return f"{int(r):,}"
+    dec = max(digits - 1 - mag, 0)
+    dec = min(dec, 6)
+    s = f"{x:,.{dec}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def fmt_usd(x: float) -> str:
+    """-1.234e9 -> 'USD -1.23 billion'; 99612 -> 'USD 99,600'."""
+    if x is None or x != x:
+        return "n/a"
+    a = abs(x)
+    for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if a >= div:
+            return f"USD {x / div:,.3g} {word}" if a / div < 1000 else f"USD {x / div:,.0f} {word}"
+    return f"USD {fmt_number(x)}"
+
+
+def fmt_quantity(x: float, unit: str) -> str:
+    return fmt_usd(x) if unit == "USD" else f"{fmt_number(x)} {unit}"
+
+
+# --------------------------------------------------------------------------- per run
+def _columns(df: pd.DataFrame, spec: str) -> list[str]:
+    if spec.endswith("_"):
+        return sorted(c for c in df.columns if c.startswith(spec) and pd.api.types.is_numeric_dtype(df[c]))
+    return [spec] if spec in df.columns else []
+
+
+def per_run_metrics(df: pd.DataFrame, horizon: int | None = None) -> pd.DataFrame:
+    """One row per (scenario, seed): each outcome of :data:`OUTCOMES` and spending,
+    reduced over months 1..horizon (all months if None)."""
+    if horizon is not None and "month" in df.columns:
+        df = df[df["month"] <= horizon]
+    keys = ["scenario", "seed"]
+    g = df.groupby(keys, sort=False)
+    out = g.size().rename("months").to_frame()
+    for key, _label, _unit, how, spec in (*OUTCOMES, SPEND):
+        cols = _columns(df, spec)
+        if not cols:
+            continue
+        monthly = df[cols].sum(axis=1, min_count=1)
+        red = monthly.groupby([df[k] for k in keys], sort=False)
+        out[key] = red.sum(min_count=1) if how == "sum" else red.mean()
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- comparison
+def compare_metrics(metrics: pd.DataFrame, baseline: str, policies: Sequence[str]) -> pd.DataFrame:
+    """The comparison table from :func:`per_run_metrics` (paired by seed)."""
+    base = metrics[metrics["scenario"] == baseline].set_index("seed")
+    rows: list[dict[str, Any]] = []
+    for pol in policies:
+        p = metrics[metrics["scenario"] == pol].set_index("seed")
+        seeds = base.index.intersection(p.index)
+        deaths = None
+        spend = None
+        for key, label, unit, _how, _spec in (*OUTCOMES, SPEND):
+            if key not in base.columns or key not in p.columns:
+                continue
+            b, q = base.loc[seeds, key].astype(float), p.loc[seeds, key].astype(float)
+            diff = (q - b) if key == SPEND[0] else (b - q)
+            mean, low, high = t_interval(diff)
+            row = {
+                "policy": pol, "baseline": baseline, "outcome": key, "label": label, "unit": unit,
+                "mean": mean, "low": low, "high": high, "n_seeds": int(diff.notna().sum()),
+                "baseline_mean": float(b.mean()), "policy_mean": float(q.mean()), "note": "",
+            }
+            rows.append(row)
+            if key == "overdose_deaths":
+                deaths = row
+            if key == SPEND[0]:
+                spend = row
+        rows.append(_cost_per_death(pol, baseline, deaths, spend))
+    return pd.DataFrame(rows)
+
+
+def _cost_per_death(pol: str, baseline: str, deaths: dict | None, spend: dict | None) -> dict:
+    row = {"policy": pol, "baseline": baseline, "outcome": "cost_per_death_averted",
+           "label": "cost per overdose death averted", "unit": "USD per death averted",
+           "mean": float("nan"), "low": float("nan"), "high": float("nan"),
+           "n_seeds": deaths["n_seeds"] if deaths else 0, "baseline_mean": float("nan"),
+           "policy_mean": float("nan"), "note": ""}
+    if deaths is None or spend is None:
+        row["note"] = "not available: the results lack overdose_deaths or spend_usd_* columns"
+        return row
+    d, lo, hi, s = deaths["mean"], deaths["low"], deaths["high"], spend["mean"]
+    if hi == hi and hi < 0:
+        row["note"] = (f"not meaningful: the policy causes more overdose deaths than the baseline "
+                       f"({fmt_number(-d)} more)")
+    elif (lo == lo and lo <= 0 <= hi) or d == 0 or (lo != lo and d <= 0):
+        row["note"] = ("not meaningful: the deaths averted are not distinguishable from zero "
+                       "(their 95% interval includes 0)")
+    elif s <= 0:
+        row["note"] = (f"not meaningful as a cost: the policy saves {fmt_usd(-s)} and averts deaths "
+                       "(it costs less and does better than the baseline)")
+    else:
+        row["mean"] = s / d
+        row["note"] = "one seed: no interval for the deaths averted" if lo != lo else ""
+    return row
+
+
+def format_table(table: pd.DataFrame, *, months: str = "") -> str:
+    """The comparison table as text, with units."""
+    lines = []
+    for pol, grp in table.groupby("policy", sort=False):
+        base = grp["baseline"].iloc[0]
+        n = int(grp["n_seeds"].max()) if len(grp) else 0
+        lines.append(f'"{pol}" against baseline "{base}": {n} seed{"s" if n != 1 else ""}, paired (common random numbers){months}')
+        width = max(len(lbl) for lbl in grp["label"]) + 2
+        for _, r in grp.iterrows():
+            if r["outcome"] == "cost_per_death_averted":
+                if r["mean"] == r["mean"]:
+                    text = f"{fmt_usd(r['mean'])} per death averted"
+                    if r["note"]:
+                        text += f" ({r['note']})"
+                else:
+                    text = r["note"]
+                lines.append(f"  {r['label']:<{width}}{text}")
+                continue
+            value = fmt_quantity(r["mean"], r["unit"])
+            if r["low"] != r["low"]:
+                ci = "no interval with one seed"
+            elif r["unit"] == "USD":
+                ci = f"95% interval {fmt_usd(r['low'])} to {fmt_usd(r['high'])}"
+            else:
+                ci = f"95% interval {fmt_number(r['low'])} to {fmt_number(r['high'])}"
+            base_txt = fmt_quantity(r["baseline_mean"], r["unit"])
+            what = "baseline total" if r["outcome"] in ("overdose_deaths", "new_hiv_pwid", "violence_deaths", "spend_usd") else "baseline"
+            lines.append(f"  {r['label']:<{width}}{value:>22}  ({ci}; {what} {base_txt})")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+@dataclass
+class ComparisonResult:
+    table: pd.DataFrame
+    metrics: pd.DataFrame
+    report: RunReport
+    out: Path | None
+    horizon: int | None
+
+    def __str__(self) -> str:
+        return format_table(self.table)
+
+
+def _unique_names(dicts: list[dict]) -> list[dict]:
+    seen: dict[str, int] = {}
+    for d in dicts:
+        name = str(d.get("name", "scenario"))
+        if name in seen:
+            seen[name] += 1
+            d["name"] = f"{name}-{seen[name]}"
+        else:
+            seen[name] = 1
+    return dicts
+
+
+def compare(
+    baseline_scenario: Any,
+    policy_scenarios: Sequence[Any],
+    seeds: int | Iterable[int] | None = None,
+    *,
+    simulate=None,
+    backend: str | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress=None,
+    command: list[str] | str | None = None,
+    horizon: int | None = None,
+    figure: bool = True,
+) -> ComparisonResult:
+    """Run baseline and policies with the same seeds and compare each policy to the baseline.
+
+    With ``out``: writes parts, manifest, results.parquet, per_seed.csv,
+    compare.csv and compare.png there. Failed runs are left out of the pairing
+    (and reported by ``result.report``).
+    """
+    if not policy_scenarios:
+        raise ExperimentError("compare needs at least one policy scenario besides the baseline")
+    dicts = _unique_names([scenario_to_dict(s) for s in [baseline_scenario, *policy_scenarios]])
+    report = run_scenarios(
+        dicts, seeds, simulate=simulate, backend=backend, workers=workers, address=address, out=out,
+        resume=resume, overwrite=overwrite, progress=progress, kind="compare", command=command,
+        design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon},
+    )
+    df = report.results()
+    if not len(df):
+        raise ExperimentError("no run finished: nothing to compare" + (f" ({report.failure_summary()})" if report.n_failed else ""))
+    if horizon is None and "month" in df.columns:
+        horizon = int(df.groupby("scenario")["month"].max().min())
+    metrics = per_run_metrics(df, horizon)
+    names = [d["name"] for d in dicts]
+    table = compare_metrics(metrics, names[0], names[1:])
+    res = ComparisonResult(table, metrics, report, Path(out) if out is not None else None, horizon)
+    if out is not None:
+        out = Path(out)
+        atomic_write_parquet(df, out / "results.parquet")
+        atomic_write_bytes(out / "per_seed.csv", metrics.to_csv(index=False).encode())
+        atomic_write_bytes(out / "compare.csv", table.to_csv(index=False).encode())
+        if figure:
+            from viz.figures import compare_figure
+
+            compare_figure(table, out / "compare.png")
+    return res

@@ -1,0 +1,100 @@
+"""The farmer rule as a numba kernel over the farmer arrays.
+
+Read it against agents/farmer.py (Farmer.step), the same rule for one
+household in plain Python; tests/test_paths.py checks they agree exactly.
+Per-cell utilities and per-country rates are computed beforehand by
+model/farmer_rates.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit, prange
+
+from model import rng
+from model.states import (
+    C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
+    C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_DROPPED, FE_ENROLLED, FE_ERADICATED,
+    FE_MOVED,
+)
+
+
+@njit(cache=True, inline="always")
+def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion):
+    """Logit share of land a farmer wants under the illicit crop."""
+    x = a - risk_aversion * b + trust_w * (0.5 - trust)
+    if coerced:
+        x += coercion
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True, parallel=True)
+def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced, erad_age,
+                 eradicated, voluntary, deforested, event,
+                 p_erad, util_a, util_b, crates, cell_lo, cell_n, seed, month):
+    ka = rng.key(seed, rng.FARMER, month)
+    n = cell.shape[0]
+    for i in prange(n):
+        c = country[i]
+        r = crates[c]
+        u1 = rng.uniform(ka, 5 * i)
+        u2 = rng.uniform(ka, 5 * i + 1)
+        u3 = rng.uniform(ka, 5 * i + 2)
+        u4 = rng.uniform(ka, 5 * i + 3)
+        u5 = rng.uniform(ka, 5 * i + 4)
+        ev = 0
+        eradicated[i] = 0.0
+        voluntary[i] = 0.0
+        deforested[i] = 0.0
+        # alternative development: enrolment offers, and enrolments dropped when funding falls
+        if enrolled[i]:
+            if u1 < r[C_DROP]:
+                enrolled[i] = 0
+                trust[i] = max(0.0, trust[i] - r[C_TRUST_BROKEN])
+                ev |= FE_DROPPED
+            else:
+                trust[i] = trust[i] + r[C_TRUST_RECOVER] * (1.0 - trust[i])
+        else:
+            trust[i] = trust[i] + r[C_TRUST_RECOVER] * (0.5 - trust[i])
+            if not coerced[i] and u1 < r[C_ENROL]:
+                enrolled[i] = 1
+                ev |= FE_ENROLLED
+                if u4 < r[C_COMPLIANCE]:
+                    voluntary[i] = illicit[i]
+                    illicit[i] = 0.0
+        # forced eradication (with sequencing, an enrolment offer comes first)
+        if illicit[i] > 0.0 and u2 < p_erad[cell[i]]:
+            if r[C_OFFER] > 0.0 and not enrolled[i] and not coerced[i] and u3 < r[C_OFFER]:
+                enrolled[i] = 1
+                ev |= FE_ENROLLED
+                if u4 < r[C_COMPLIANCE]:
+                    voluntary[i] = illicit[i]
+                    illicit[i] = 0.0
+            else:
+                eradicated[i] = illicit[i]
+                illicit[i] = 0.0
+                erad_age[i] = 1
+                ev |= FE_ERADICATED
+                if not enrolled[i]:
+                    trust[i] = max(0.0, trust[i] - r[C_TRUST_FORCED])
+        elif u3 < r[C_DECIDE]:
+            if enrolled[i]:
+                target = 0.0
+            else:
+                target = target_share(util_a[cell[i]], util_b[cell[i]], risk_av[i], trust[i],
+                                      r[C_TRUST_W], coerced[i], r[C_COERCION])
+            gap = target * land[i] - illicit[i]
+            change = r[C_ADJUST] * gap
+            if change > 0.0 and erad_age[i] > 0 and u5 < r[C_MOVE]:
+                # replanting after eradication: often in the next municipality, clearing forest
+                lo = cell_lo[c]
+                k = cell[i] - lo
+                step = -1 if u5 < 0.5 * r[C_MOVE] else 1
+                cell[i] = lo + (k + step + cell_n[c]) % cell_n[c]
+                deforested[i] = change * r[C_FRONTIER]
+                ev |= FE_MOVED
+            illicit[i] = illicit[i] + change
+        if erad_age[i] > 0:
+            erad_age[i] = erad_age[i] + 1 if erad_age[i] < 24 else 0
+        event[i] = ev

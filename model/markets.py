@@ -1,0 +1,60 @@
+"""Markets: the price chain from farm gate to retail, and monthly retail clearing.
+
+Prices form multiplicatively along the chain (Caulkins & Reuter): each stage
+adds its business costs and an enforcement-risk premium, and divides by the
+share of product that survives seizure and loss:
+
+    wholesale = (source + business_wh + risk_wh x I_transit^e) / (1 - loss)
+    retail    = (wholesale + business_ret + risk_ret x I_retail^e) x scarcity
+
+with I the enforcement intensity relative to 2021 and e
+``market.risk_cost_elasticity``. A farm-gate price shock adds its few hundred
+dollars to a retail price near $200,000 per kg, so it barely moves; retail
+enforcement scales the largest term.
+
+Each month a retail market releases a fixed share of its stock (inventory and
+arrivals). The price per pure gram clears what is released against users'
+demand, D(P) = D_ref (P/P_cost)^elasticity; dealers absorb part of a shortage
+by cutting purity (``market.purity_response``). Opioids are cleared in
+heroin-equivalent grams, so fentanyl and heroin share one scarcity.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def clear(stock_he: float, demand_ref_he: float, cover: float, elasticity: float, max_scarcity: float):
+    """Return (consumed heroin-equivalent kg, scarcity multiplier on the cost price)."""
+    if stock_he <= 0.0:
+        return 0.0, max_scarcity
+    release = stock_he / (cover + 1.0)
+    if demand_ref_he <= 0.0:
+        return 0.0, 1.0 / max_scarcity
+    scarcity = (demand_ref_he / release) ** (1.0 / -elasticity)
+    scarcity = min(max_scarcity, max(1.0 / max_scarcity, scarcity))
+    consumed = min(release, demand_ref_he * scarcity ** elasticity)
+    return consumed, scarcity
+
+
+def wholesale_cost(source: float, markup: dict, loss: float, transit_intensity: float, e: float) -> float:
+    """Wholesale cost price at the destination, USD per pure kg."""
+    add = markup["wh_business"] + markup["wh_risk"] * transit_intensity ** e
+    return (source + add) / max(1e-6, 1.0 - loss)
+
+
+def retail_cost(wholesale: float, markup: dict, retail_intensity: float, e: float) -> float:
+    """Retail cost price before scarcity, USD per pure kg."""
+    return wholesale + markup["ret_business"] + markup["ret_risk"] * retail_intensity ** e
+
+
+def farmgate_update(price: float, wanted: float, harvested: float, adjust: float) -> float:
+    """The farm-gate price rises when traffickers want more than the harvest, falls when less."""
+    if harvested <= 0.0:
+        return price * 1.25
+    ratio = (wanted / harvested) ** adjust
+    return price * min(1.25, max(0.8, ratio))
+
+
+def exp_clip(x: float, lo: float = -5.0, hi: float = 5.0) -> float:
+    return math.exp(min(hi, max(lo, x)))

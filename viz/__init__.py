@@ -1,0 +1,1 @@
+"""Visualisation: the figures of experiments (figures.py) and the Solara workshop app."""
