@@ -22,6 +22,7 @@ from model import rng
 class PrecursorSupplier(mesa.Agent):
     def __init__(self, model, route: int, country: str, share: float):
         super().__init__(model)
+        self.draw_id = model.next_draw_id()
         self.route = route        # index into world.precursors
         self.country = country
         self.share = share        # this firm's share of the country's diversion on this route
@@ -39,13 +40,14 @@ class PrecursorSupplier(mesa.Agent):
                 self.substituted = False  # the chemicals sold today are now named on the list
             self.scheduling = sched
         if sched == "list" and not self.substituted:
-            u = rng.uniform_py(m.draw_keys["supplier"], self.unique_id)
+            u = rng.uniform_py(m.draw_keys["supplier"], self.draw_id)
             if u < 1.0 / p["precursor.substitution_lag_months"]:
                 self.substituted = True
         if sched == "none" or (sched == "list" and self.substituted):
             factor = 1.0
         else:
             factor = p["precursor.listed_diversion_factor"]
-        need = m.precursor_need(self.route)
+        # divert what the labs need plus what 2021 inspections would seize, cut by controls
+        need = m.precursor_need(self.route) / (1.0 - m.precursor_seizure_share0(self.country))
         self.diverted = need * m.precursor_source_share[self.route][self.country] * self.share * factor
         self.seized = self.diverted * m.precursor_seizure_share(self.country)

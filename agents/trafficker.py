@@ -31,7 +31,8 @@ from model.calibrate import route_weights
 class Trafficker(mesa.Agent):
     def __init__(self, model, home: str, members: float, capital: float):
         super().__init__(model)
-        self.home = home
+        self.draw_id = model.next_draw_id()  # keys this organization's random draws (not unique_id, which
+        self.home = home                       # depends on how many other agents exist)
         self.members = members
         self.capital = capital
         self.expected_loss: dict[tuple[str, str], np.ndarray] = {}
@@ -118,7 +119,7 @@ class Trafficker(mesa.Agent):
 
 
 def leadership_draw(model, org: Trafficker) -> float:
-    return rng.uniform_py(model.draw_keys["org"], 2 * org.unique_id)
+    return rng.uniform_py(model.draw_keys["org"], 2 * org.draw_id)
 
 
 def merge_draw(model, country_index: int) -> float:

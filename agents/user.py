@@ -97,14 +97,17 @@ class User(mesa.Agent):
             pop.event[i] = 0
 
     def _serve_sentence(self, i, r, u1, u2, u3) -> None:
-        """Prisoners die of other causes or are released, most back to dependent use with lost tolerance."""
+        """Prisoners die of other causes or are released: occasional users back to occasional use, dependent
+        users mostly back to dependent use with lost tolerance."""
         pop = self.model.users
         ev = 0
         if u1 < r[R_BG_DEATH]:
             pop.state[i] = DEAD
             ev = E_OTHER_DEATH
         elif u2 < r[R_RELEASE]:
-            if u3 < r[R_RELEASE_DEP]:
+            if not (pop.flags[i] & F_WAS_DEPENDENT):
+                pop.state[i] = OCCASIONAL
+            elif u3 < r[R_RELEASE_DEP]:
                 pop.state[i] = DEPENDENT
                 pop.risk[i] = RISK_POST_RELEASE
             else:
@@ -127,14 +130,14 @@ class User(mesa.Agent):
         return u1 < fatal, fatal <= u1 < h
 
     def _occasional(self, i, r, u2, u3, ev) -> int:
-        """Occasional users quit, escalate to dependence, are arrested, or (decriminalized) referred."""
+        """Occasional users quit (back to the susceptible pool), escalate to dependence, are arrested, or (decriminalized) referred."""
         pop = self.model.users
         a = r[R_QUIT_LIGHT]
         b = a + r[R_ESCALATE]
         c = b + r[R_ARREST_OCC]
         d = c + r[R_REFERRAL_OCC]
         if u3 < a:
-            pop.state[i] = REMISSION
+            pop.state[i] = NEVER  # a light user who stops is susceptible again (LHY)
         elif u3 < b:
             pop.state[i] = DEPENDENT
             pop.flags[i] |= F_WAS_DEPENDENT

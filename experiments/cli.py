@@ -247,17 +247,20 @@ def summary_lines(df) -> list[str]:
     months = int(df.groupby("seed")["month"].count().max())
     n_seeds = df["seed"].nunique()
     lines = []
-    drugs = sorted(c[len("retail_price_"):] for c in df.columns if c.startswith("retail_price_"))
+    from .compare import cultivation_columns, drug_columns, spend_columns
+
+    # drug-level columns (retail_price_<drug>), not those by market (retail_price_<drug>_<market>)
+    drugs = [c[len("retail_price_"):] for c in drug_columns(df, "retail_price_")]
     for spec, label, kind, unit in SUMMARY_ITEMS:
-        if spec.endswith("_"):
-            cols = [c for c in df.columns if c.startswith(spec)]
-            if spec == "seized_kg_":
-                cols = [c for c in cols if c[len(spec):] in drugs] if drugs else [c for c in cols if "_" not in c[len(spec):]]
-            groups = [(label, cols)]
-            if spec == "retail_price_":
-                groups = [(f"retail price of {c[len(spec):]}", [c]) for c in cols]
-            if spec == "seized_kg_" and cols:
-                groups = [(f"{label} (all drugs)", cols)]
+        if spec == "retail_price_":
+            groups = [(f"retail price of {d}", [spec + d]) for d in drugs]
+        elif spec == "seized_kg_":
+            cols = [spec + d for d in drugs if spec + d in df.columns] if drugs else drug_columns(df, spec)
+            groups = [(f"{label} (all drugs)", cols)]
+        elif spec == "cultivation_ha_":
+            groups = [(label, cultivation_columns(df))]
+        elif spec == "spend_usd_":
+            groups = [(label, spend_columns(df))]
         else:
             groups = [(label, [spec])] if spec in df.columns else []
         for lbl, cols in groups:

@@ -12,10 +12,11 @@ first ``horizon`` months):
   baseline - policy;
 - people with a substance use disorder, people incarcerated: mean over the
   months, reduction = baseline - policy;
-- cultivation: hectares summed over the ``cultivation_ha_*`` columns, mean over
-  the months, reduction = baseline - policy;
-- spending: the ``spend_usd_*`` columns summed over the horizon, extra spending =
-  policy - baseline (USD);
+- cultivation: hectares summed over the ``cultivation_ha_<country>`` columns (not
+  crop aggregates such as ``cultivation_ha_coca``), mean over the months,
+  reduction = baseline - policy;
+- spending: the ``spend_usd_<program>`` columns summed over the horizon, extra
+  spending = policy - baseline (USD);
 - cost per overdose death averted = mean extra spending / mean deaths averted (USD
   per death), reported only when it means something: not when the deaths-averted
   interval includes 0, not when the policy causes more deaths, and not when the
@@ -98,10 +99,46 @@ def fmt_quantity(x: float, unit: str) -> str:
     return fmt_usd(x) if unit == "USD" else f"{fmt_number(x)} {unit}"
 
 
+# --------------------------------------------------------------------------- columns
+#: cultivation_ha_<x> columns that are aggregates over countries, not countries
+CROP_AGGREGATES = frozenset({"coca", "poppy", "opium", "cannabis", "total", "all"})
+
+
+def _numeric(df: pd.DataFrame, c: str) -> bool:
+    return pd.api.types.is_numeric_dtype(df[c])
+
+
+def drug_columns(df: pd.DataFrame, prefix: str) -> list[str]:
+    """``<prefix><drug>`` columns (one per drug), not the ``<prefix><drug>_<place>`` breakdowns."""
+    return sorted(c for c in df.columns if c.startswith(prefix) and "_" not in c[len(prefix):] and _numeric(df, c))
+
+
+def cultivation_columns(df: pd.DataFrame) -> list[str]:
+    """``cultivation_ha_<country>`` columns, without crop aggregates such as cultivation_ha_coca."""
+    p = "cultivation_ha_"
+    return sorted(c for c in df.columns if c.startswith(p) and c[len(p):] not in CROP_AGGREGATES and _numeric(df, c))
+
+
+def spend_columns(df: pd.DataFrame) -> list[str]:
+    """``spend_usd_<program>`` columns, one per program (not per-country breakdowns)."""
+    p = "spend_usd_"
+    cols = [c for c in df.columns if c.startswith(p) and _numeric(df, c)]
+    try:
+        from model.policy import PROGRAMS
+    except ImportError:  # pragma: no cover - without the model: every spend column
+        return sorted(cols)
+    known = [c for c in cols if c[len(p):] in PROGRAMS]
+    return sorted(known) if known else sorted(cols)
+
+
 # --------------------------------------------------------------------------- per run
 def _columns(df: pd.DataFrame, spec: str) -> list[str]:
+    if spec == "cultivation_ha_":
+        return cultivation_columns(df)
+    if spec == "spend_usd_":
+        return spend_columns(df)
     if spec.endswith("_"):
-        return sorted(c for c in df.columns if c.startswith(spec) and pd.api.types.is_numeric_dtype(df[c]))
+        return sorted(c for c in df.columns if c.startswith(spec) and _numeric(df, c))
     return [spec] if spec in df.columns else []
 
 

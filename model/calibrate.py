@@ -137,8 +137,10 @@ def _users(b: Baseline) -> None:
             r["arrest_dep"] = arrest_dep
             r["arrest_occ"] = arrest_dep * p["user.occasional_arrest_weight"]
             r["incarcerate"] = p["user.arrest_incarceration_share"]
-            prison_in = r["incarcerate"] * (r["arrest_dep"] * dep + r["arrest_occ"] * occ)
+            prison_in_dep = r["incarcerate"] * r["arrest_dep"] * dep
+            prison_in = prison_in_dep + r["incarcerate"] * r["arrest_occ"] * occ
             r["release"] = min(0.9, prison_in / inc) if inc > 0 else 0.5
+            r["prison_dep_share"] = prison_in_dep / prison_in if prison_in > 0 else 1.0
             r["release_dep"] = p["user.release_to_dependent_share"]
             r["meth_share"] = p["user.methadone_share"] if opioid else 0.0
             r["rr_meth"] = p["user.overdose_treatment_rr_methadone"] if opioid else 1.0
@@ -149,7 +151,8 @@ def _users(b: Baseline) -> None:
             naloxone = md.get("naloxone_coverage", 0.0) * p["user.naloxone_reversal_probability"]
             r["naloxone0"] = naloxone
             # overdose: expected deaths = h (1 - naloxone) x exposure = observed deaths a month
-            releases = r["release"] * inc
+            releases = r["release"] * inc * r["prison_dep_share"]          # former dependent users released
+            releases_occ = r["release"] * inc * (1 - r["prison_dep_share"])  # back to occasional use
             exposure = (dep + r["od_occ_w"] * occ
                         + tx * (r["meth_share"] * r["rr_meth"] + (1 - r["meth_share"]) * r["rr_bup"])
                         + tx * r["tx_drop"] * (r["post_exit"] - 1.0)
@@ -175,7 +178,7 @@ def _users(b: Baseline) -> None:
             r["escalate"] = min(0.5, esc_rate)
             # initiation balances the occasional stock
             occ_out = occ * (r["quit_light"] + r["escalate"] + r["arrest_occ"] * r["incarcerate"] + r["od_occ_w"] * od_dep_deaths)
-            initiations = max(0.0, occ_out)
+            initiations = max(0.0, occ_out - releases_occ)
             y0 = (dep + tx) / p["user.lhy_delta"]
             if p["user.lhy_tau_per_year"] > 0 or p["user.lhy_s_per_year"] > 0:
                 r["innov_people"] = p["user.lhy_tau_per_year"] / 12.0
@@ -360,7 +363,7 @@ def _supply(b: Baseline) -> None:
     # precursor needs of the labs at 2021 capacity
     for j, pr in enumerate(w.precursors):
         cap = b.lab_capacity0.get((pr["lab_country"], pr["drug"]), 0.0)
-        b.precursor_need0[j] = cap * pr["production_share"] * pr["kg_per_kg"]
+        b.precursor_need0[j] = cap * share_in_lab(w, j) * pr["kg_per_kg"]
     # markups: additive costs per kg at the wholesale (transit) and retail stages
     es = p["market.enforcement_share_of_markup"]
     for (m, d), pr in b.prices0.items():
@@ -377,6 +380,13 @@ def _supply(b: Baseline) -> None:
             raise WorldError(f"countries.{m}.prices.{d}.retail", "must be above the wholesale price (per pure kg / 1000)")
         b.markups[(m, d)] = {"wh_business": wh_add * (1 - es), "wh_risk": wh_add * es, "loss0": loss,
                              "ret_business": ret_add * (1 - es), "ret_risk": ret_add * es, "src0": src}
+
+
+def share_in_lab(w: World, j: int) -> float:
+    """Share of its lab country's output of the drug that precursor route j feeds."""
+    pr = w.precursors[j]
+    tot = sum(q["production_share"] for q in w.precursors if q["drug"] == pr["drug"] and q["lab_country"] == pr["lab_country"])
+    return pr["production_share"] / tot if tot > 0 else 0.0
 
 
 def _farmgate0(self: Baseline, origin: str, d: str) -> float:
@@ -399,8 +409,12 @@ def _programmes_supply(b: Baseline) -> None:
     ha = {c: sum(w.data[c]["crops"][k]["ha"] for k in w.data[c]["crops"]) for c, _ in w.producers}
     hh = {c: sum(w.data[c]["crops"][k]["households"] for k in w.data[c]["crops"]) for c, _ in w.producers}
     coop_c = sorted({c for c, _ in coop})
-    b.budget_share["eradication"] = {c: ha[c] / sum(ha[x] for x in coop_c) for c in coop_c}
-    b.budget_share["alternative_development"] = {c: hh[c] / sum(hh[x] for x in coop_c) for c in coop_c}
+    # a single-number budget goes where the activity was in 2021 (among cooperating countries), so the
+    # status quo reproduces the 2021 state; a per-country table sends money anywhere
+    erad = {c: sum(v["eradicated_ha_per_year"] for v in w.data[c]["crops"].values()) for c in coop_c}
+    fams = {c: sum(v["ad_families"] for v in w.data[c]["crops"].values()) for c in coop_c}
+    b.budget_share["eradication"] = {c: erad[c] / sum(erad.values()) for c in coop_c if erad[c] > 0}
+    b.budget_share["alternative_development"] = {c: fams[c] / sum(fams.values()) for c in coop_c if fams[c] > 0}
     for c in sorted({c for c, _ in w.producers}):
         crops = w.data[c]["crops"]
         erad0 = sum(v["eradicated_ha_per_year"] for v in crops.values())
@@ -411,7 +425,8 @@ def _programmes_supply(b: Baseline) -> None:
         if pe.k < 0.5 * ha[c]:
             pe = Programme("eradication", c, pe.a0, 0.5 * ha[c], pe.cost, pe.other, be)
         b.programmes[("eradication", c)] = pe
-        pa = _curve("alternative_development", c, ad0, p["agency.ad_cost_per_family"], ba, cofund, sat)
+        pa = _curve("alternative_development", c, ad0, p["agency.ad_cost_per_family"], ba, cofund, sat) if ad0 > 0 else \
+            Programme("alternative_development", c, 0.0, 0.0, p["agency.ad_cost_per_family"], 0.0, 0.0)
         if pa.k < 0.5 * hh[c]:
             pa = Programme("alternative_development", c, pa.a0, 0.5 * hh[c], pa.cost, pa.other, ba)
         b.programmes[("alternative_development", c)] = pa

@@ -30,7 +30,7 @@ from agents.supplier import PrecursorSupplier
 from agents.trafficker import Trafficker, leadership_draw, merge_draw
 from agents.user import User
 from model import rng
-from model.calibrate import calibrate, path_loss
+from model.calibrate import calibrate, path_loss, share_in_lab
 from model.kernels.farmers import step_farmers
 from model.kernels.users import count_peers, count_users, step_users
 from model.markets import clear, exp_clip, farmgate_update, retail_cost, wholesale_cost
@@ -202,6 +202,11 @@ class DrugMarketModel(mesa.Model):
         killed0 = sum(self.baseline.violence0.values()) * p["trafficker.member_share_of_deaths"]
         self.member_attrition = max(0.0, self.member_attrition - killed0 / self.members0)
 
+    def next_draw_id(self) -> int:
+        """Ids for the small populations' random draws, independent of how many Mesa agents exist."""
+        self._draw_ids = getattr(self, "_draw_ids", 0) + 1
+        return self._draw_ids
+
     # ------------------------------------------------------------------ policy
     def budget_for(self, budget_key: str, place, program: str) -> float:
         """The policy's US budget (USD a year) for a programme in a place; single numbers are shared by rule."""
@@ -303,10 +308,18 @@ class DrugMarketModel(mesa.Model):
         return share / 12.0
 
     def precursor_seizure_share(self, country: str) -> float:
+        """Share of diverted precursor seized by inspections in ``country`` this month."""
         a = self.agency.get(("precursor_control", country))
         if a is None or a.programme.k <= 0:
             return 0.0
         return self.params["precursor.inspection_seizure_max"] * a.activity / a.programme.k
+
+    def precursor_seizure_share0(self, country: str) -> float:
+        """The same in 2021 (suppliers divert enough to cover it)."""
+        a = self.agency.get(("precursor_control", country))
+        if a is None or a.programme.k <= 0:
+            return 0.0
+        return self.params["precursor.inspection_seizure_max"] * a.programme.a0 / a.programme.k
 
     # ------------------------------------------------------------------ 2. farmers
     def _farmers_step(self) -> None:
@@ -333,8 +346,9 @@ class DrugMarketModel(mesa.Model):
 
     # ------------------------------------------------------------------ 3. precursors and labs
     def precursor_need(self, route: int) -> float:
+        """kg a month the labs on this route need at their capacity, grossed up for 2021 inspection seizures."""
         pr = self.world.precursors[route]
-        return self.lab_capacity[(pr["lab_country"], pr["drug"])] * pr["production_share"] * pr["kg_per_kg"]
+        return self.lab_capacity[(pr["lab_country"], pr["drug"])] * share_in_lab(self.world, route) * pr["kg_per_kg"]
 
     def _precursors_and_labs(self) -> None:
         p = self.params
@@ -366,7 +380,7 @@ class DrugMarketModel(mesa.Model):
             made = 0.0
             for j, pr in enumerate(self.world.precursors):
                 if pr["drug"] == d and pr["lab_country"] == o:
-                    made += min(cap * pr["production_share"], avail[j] / pr["kg_per_kg"])
+                    made += min(cap * share_in_lab(self.world, j), avail[j] / pr["kg_per_kg"])
             self.production[(o, d)] = made
 
     # ------------------------------------------------------------------ 4. trafficking (helpers used by Trafficker)
@@ -479,14 +493,14 @@ class DrugMarketModel(mesa.Model):
                     if base <= 0:
                         continue
                     gap = (cover * b.consumption0.get((m, d), 0.0) * ratio - self.inventory[(m, d)]) / restock_m
-                    wants[(m, d)] = max(0.0, base * ratio + gap) / base
+                    wants[(m, d)] = min(3.0, max(0.0, base * ratio + gap) / base)
                 if "fentanyl" in drugs and b.delivered0.get((m, "fentanyl"), 0.0) > 0:
                     # fentanyl fills what heroin does not: the opioid market's wanted doses less expected heroin
                     he0 = b.delivered0.get((m, "heroin"), 0.0) + potency * b.delivered0[(m, "fentanyl")]
                     want_he = he0 * ratio + (cover * b.users[(m, g)]["he0"] * ratio - stock_he + consumed_he) / restock_m
                     self.heroin_expected[m] = 0.7 * self.heroin_expected[m] + 0.3 * self.in_transit[(m, "heroin")]
                     want_f = max(0.0, want_he - self.heroin_expected[m]) / potency
-                    wants[(m, "fentanyl")] = want_f / b.delivered0[(m, "fentanyl")]
+                    wants[(m, "fentanyl")] = min(3.0, want_f / b.delivered0[(m, "fentanyl")])
             if m in self.markets:
                 self.fentanyl_share[m] = self._fent_share(m, self.consumed[(m, "heroin")], self.consumed[(m, "fentanyl")])
         self.wants = wants
@@ -518,13 +532,13 @@ class DrugMarketModel(mesa.Model):
                 for o in origins:
                     want_o = sum(b.production0[(o, d)] * s * self.wants.get((m, d), 1.0)
                                  for m, s in b.ship_share0.get((o, d), {}).items())
-                    cap = self.lab_capacity[(o, d)]
-                    self.lab_capacity[(o, d)] = max(0.0, cap + p["market.supply_adjust"] * (want_o - cap))
-                    need = sum(pr["kg_per_kg"] * pr["production_share"] for pr in self.world.precursors
-                               if pr["drug"] == d and pr["lab_country"] == o)
-                    made = self.production[(o, d)]
-                    short = (cap * need / max(made * need, 1e-9)) if made > 0 else 2.0
-                    self.farmgate[d] = self.world.farmgate[d] * min(5.0, max(1.0, short))
+                    now = self.lab_capacity[(o, d)]
+                    self.lab_capacity[(o, d)] = max(0.0, now + p["market.supply_adjust"] * (want_o - now))
+                # producer price: precursor shortages raise the cost of what labs can still make
+                cap = sum(self.lab_capacity[(o, d)] for o in origins)
+                made = sum(self.production[(o, d)] for o in origins)
+                short = cap / made if made > 0 else 5.0
+                self.farmgate[d] = self.world.farmgate[d] * min(5.0, max(1.0, short))
 
     def demand_ref(self) -> dict:
         """Heroin-equivalent kg a month users would consume at the cost price (before scarcity)."""
@@ -607,7 +621,7 @@ class DrugMarketModel(mesa.Model):
             killed = v * p["trafficker.member_share_of_deaths"]
             for o in [o for o in self.agents_by_type[Trafficker] if o.home == c]:
                 o.members = max(1.0, o.members - killed * o.members / mem)
-        orgs = sorted(self.agents_by_type[Trafficker], key=lambda o: o.unique_id)
+        orgs = sorted(self.agents_by_type[Trafficker], key=lambda o: o.draw_id)
         prob = p["trafficker.leadership_removal_probability"]
         for o in orgs:
             if self.policy.switch("leadership_targeting", o.home) and leadership_draw(self, o) < prob:
@@ -615,11 +629,11 @@ class DrugMarketModel(mesa.Model):
                 child.cell = o.cell
         homes = sorted({o.home for o in self.agents_by_type[Trafficker]})
         for ci, c in enumerate(homes):
-            group = sorted([o for o in self.agents_by_type[Trafficker] if o.home == c], key=lambda o: o.unique_id)
+            group = sorted([o for o in self.agents_by_type[Trafficker] if o.home == c], key=lambda o: o.draw_id)
             n0 = self.org_count0.get(c, 1)
             if len(group) > 1 and merge_draw(self, ci) < prob * n0:
-                small = min(group, key=lambda o: (o.members, o.unique_id))
-                big = max(group, key=lambda o: (o.members, -o.unique_id))
+                small = min(group, key=lambda o: (o.members, o.draw_id))
+                big = max(group, key=lambda o: (o.members, -o.draw_id))
                 big.absorb(small)
 
 

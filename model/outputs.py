@@ -27,7 +27,7 @@ def unit_of(column: str) -> str:
         return "USD per pure gram"
     if column.startswith(("farmgate_price_", "wholesale_price_")):
         return "USD per pure kg"
-    if column.startswith(("retail_purity_", "fentanyl_share", "naloxone_coverage", "ssp_coverage")):
+    if column.startswith(("retail_purity_", "fentanyl_share", "naloxone_coverage", "ssp_coverage", "farmer_share")):
         return "fraction"
     if column.endswith("_usd") or column.startswith("spend_usd_") or "_usd_" in column:
         return "USD a month" if not column.startswith("trafficker_assets") else "USD"
@@ -123,6 +123,12 @@ class OutputRecorder:
             cs = w.data[c]["crops"][crop]
             inc_lic += (land[ci] - ill[ci]) * cs["licit_income"] / 12.0 * licit_access(p, enr[ci] / max(1, n_c[ci]))
         out["farmer_income_illicit_usd"] = inc_ill
+        # farmers' share of the retail value of cocaine (Caulkins & Reuter; Mejia & Rico: about 1-2%)
+        coca_income = sum(m.production[(c, "cocaine")] * m.source_price(c, "cocaine")
+                          for c in w.origins("cocaine"))
+        retail_value = sum(m.consumed[(x, "cocaine")] * m.retail[(x, "cocaine")] for x in m.all_markets
+                           if (x, "cocaine") in m.retail)
+        out["farmer_share_retail_value_cocaine"] = coca_income / retail_value if retail_value > 0 else 0.0
         out["farmer_income_licit_usd"] = inc_lic
         out["precursor_seized_kg"] = m.precursor_seized
         for c in self.precursor_countries():

@@ -176,6 +176,9 @@ _p("user.imitation_share", 0.6, "fraction of initiations", 0.0, 1.0, "Behrens et
    "Share of baseline initiations due to contact with light users (the rest are innovators).")
 _p("user.lhy_q", 3.443, "dimensionless", 0.0, 20.0, "Behrens et al. 1999", "H",
    "Deterrence of initiation by the memory of heavy use: factor exp(-q Y/L).")
+_p("user.deterrence_elasticity", 0.5, "elasticity", 0.0, 5.0,
+   "judgement: LHY's q x Y/L at its 1970s calibration (~1); see docs/ODD.md", "L",
+   "Elasticity of imitation with respect to the memory of heavy use per light user, relative to 2021.")
 _p("user.lhy_delta", 0.291, "per year", 0.0, 5.0, "Behrens et al. 1999", "H",
    "Decay rate of the memory Y of heavy use.")
 _p("user.light_quit_per_year", 0.163, "per year", 0.0, 2.0, "Behrens et al. 1999 (a)", "H",

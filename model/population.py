@@ -84,7 +84,9 @@ def make_users(b: Baseline, n_agents: int, seed: int, group_size: int) -> UserPo
         inj_ok = (grp == GROUPS.index("opioid")) | (grp == GROUPS.index("methamphetamine"))
         flags[inj_ok & (u_inj < b.params["user.injecting_share"])] |= F_INJECTS
         flags[((flags & F_INJECTS) > 0) & (st == DEPENDENT) & (u_hiv < b.params["user.hiv_prevalence_pwid"])] |= F_HIV
-        flags[np.isin(st, (DEPENDENT, TREATMENT, REMISSION, PRISON))] |= F_WAS_DEPENDENT
+        flags[np.isin(st, (DEPENDENT, TREATMENT, REMISSION))] |= F_WAS_DEPENDENT
+        dep_share = np.array([b.users[(m, g)]["prison_dep_share"] if (m, g) in b.users else 1.0 for g in GROUPS])
+        flags[(st == PRISON) & (gen.random(len(st)) < dep_share[grp])] |= F_WAS_DEPENDENT
         meth = (st == TREATMENT) & (grp == GROUPS.index("opioid")) & (u_meth < b.params["user.methadone_share"])
         flags[meth] |= F_METHADONE
         parts.append((np.full(len(st), mi, np.int8), grp, st, flags))

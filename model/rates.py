@@ -28,6 +28,16 @@ def user_rates(model) -> None:
     scale = model.users.scale
     rates = np.zeros((len(model.markets), len(GROUPS), N_RATES))
     e_part = p["user.participation_price_elasticity"]
+    # imitation happens within peer groups; light users in a group with no susceptible person of their
+    # drug recruit no one, so the rate is scaled up by the share that can (the aggregate stays LHY's)
+    u_pop = model.users
+    pg_market = u_pop.market[:: u_pop.group_size][: u_pop.peer_light.shape[0]]
+    reachable = np.zeros((len(model.markets), len(GROUPS)))
+    light = np.zeros((len(model.markets), len(GROUPS)))
+    for gi in range(len(GROUPS)):
+        lg = u_pop.peer_light[:, gi]
+        light[:, gi] = np.bincount(pg_market, weights=lg, minlength=len(model.markets))
+        reachable[:, gi] = np.bincount(pg_market, weights=lg * (u_pop.peer_never[:, gi] > 0), minlength=len(model.markets))
     for mi, m in enumerate(model.markets):
         md = model.world.data[m]
         prev = model.agency.get(("prevention", m))
@@ -48,7 +58,6 @@ def user_rates(model) -> None:
         tx_total0 = sum(b.users[(m, g)]["treatment"] for g in GROUPS if (m, g) in b.users)
         fs, fs0 = model.fentanyl_share[m], model.fentanyl_share0[m]
         wf = p["user.fentanyl_overdose_weight"]
-        never_people = counts[mi, :, 0].sum() * scale
         inj = model._inj[mi] if getattr(model, "_inj", None) is not None else None
         for gi, g in enumerate(GROUPS):
             if (m, g) not in b.users:
@@ -60,10 +69,19 @@ def user_rates(model) -> None:
             occ, dep, tx = (counts[mi, gi, k] * scale for k in (1, 2, 3))
             # initiation: innovators and imitation (LHY: deterred by the memory of heavy use)
             ymem, occ0 = model.memory_y[(m, g)], u["occasional"]
-            deter = exp_clip(-p["user.lhy_q"] * (ymem / max(occ, 1.0) - u["y0"] / max(occ0, 1.0)))
+            if p["user.lhy_s_per_year"] > 0:
+                # the LHY experiment: Behrens et al.'s deterrence exp(-q Y/L), absolute
+                deter = exp_clip(-p["user.lhy_q"] * ymem / max(occ, 1.0), -50.0, 5.0) / exp_clip(
+                    -p["user.lhy_q"] * u["y0"] / max(occ0, 1.0), -50.0, 5.0)
+            else:
+                # relative to 2021 (see docs/ODD.md: LHY's q was estimated where Y/L was ~0.3, not ~5)
+                ratio = (ymem / max(occ, 1.0)) / (u["y0"] / max(occ0, 1.0))
+                deter = min(20.0, ratio ** -p["user.deterrence_elasticity"])
             factor = price ** e_part * prevention
+            never_people = counts[mi, gi, 0] * scale
             r[R_INNOV] = min(1.0, u["innov_people"] * factor / never_people) if never_people > 0 else 0.0
-            r[R_IMIT] = u["imit_per_light"] * factor * deter
+            reach = reachable[mi, gi] / light[mi, gi] if reachable[mi, gi] > 0 else 1.0
+            r[R_IMIT] = u["imit_per_light"] * factor * deter / reach
             quit = price ** -e_part
             r[R_QUIT_LIGHT] = min(0.5, u["quit_light"] * quit)
             r[R_ESCALATE] = u["escalate"]

@@ -1,8 +1,8 @@
 """Codes shared by the kernels, the reference agents and the outputs."""
 
-# User states
+# User states. NEVER holds people who never used and former occasional users (susceptible, as in LHY).
 NEVER, OCCASIONAL, DEPENDENT, TREATMENT, REMISSION, PRISON, DEAD = range(7)
-USER_STATE_NAMES = ("never", "occasional", "dependent", "treatment", "remission", "prison", "dead")
+USER_STATE_NAMES = ("susceptible", "occasional", "dependent", "treatment", "remission", "prison", "dead")
 
 # User flags (bits of User.flags)
 F_INJECTS, F_HIV, F_WAS_DEPENDENT, F_METHADONE = 1, 2, 4, 8

@@ -62,23 +62,15 @@ def _pretty(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- outcomes over time
-def _drugs(df: pd.DataFrame) -> list[str]:
-    return sorted(c[len("retail_price_"):] for c in df.columns if c.startswith("retail_price_"))
-
-
-def _by_prefix(df: pd.DataFrame, prefix: str, allowed: Sequence[str] | None = None) -> list[str]:
-    cols = [c for c in df.columns if c.startswith(prefix) and pd.api.types.is_numeric_dtype(df[c])]
-    if allowed is not None:
-        cols = [c for c in cols if c[len(prefix):] in allowed]
-    else:
-        cols = [c for c in cols if "_" not in c[len(prefix):]]
-    return sorted(cols)
-
-
 def outcome_panels(df: pd.DataFrame) -> list[tuple[str, list[tuple[str, str]], bool]]:
     """(title, [(column, label)], log scale) for each panel the columns allow."""
-    drugs = _drugs(df) or None
+    from experiments.compare import cultivation_columns, drug_columns
+
     has = set(df.columns)
+    drugs = [c[len("retail_price_"):] for c in drug_columns(df, "retail_price_")]
+    seized = drug_columns(df, "seized_kg_")
+    if drugs:
+        seized = [c for c in seized if c[len("seized_kg_"):] in drugs]
     panels: list[tuple[str, list[tuple[str, str]], bool]] = []
 
     def add(title, cols, log=False):
@@ -88,12 +80,10 @@ def outcome_panels(df: pd.DataFrame) -> list[tuple[str, list[tuple[str, str]], b
 
     add("Overdose deaths (people per month)", [("overdose_deaths", "overdose deaths")])
     add("People with SUD and in treatment", [("people_with_sud", "with SUD"), ("in_treatment", "in treatment")])
-    add("Retail price (USD per pure gram)",
-        [(c, c[len("retail_price_"):]) for c in _by_prefix(df, "retail_price_", None)], True)
+    add("Retail price (USD per pure gram)", [(f"retail_price_{d}", d) for d in drugs], True)
     add("Fentanyl share of the opioid supply", [("fentanyl_share", "fentanyl share")])
-    add("Cultivation (ha)", [(c, c[len("cultivation_ha_"):]) for c in _by_prefix(df, "cultivation_ha_", None)])
-    add("Seizures (kg per month)",
-        [(c, c[len("seized_kg_"):]) for c in _by_prefix(df, "seized_kg_", drugs)], False)
+    add("Cultivation (ha)", [(c, c[len("cultivation_ha_"):]) for c in cultivation_columns(df)])
+    add("Seizures (kg per month)", [(c, c[len("seized_kg_"):]) for c in seized])
     add("Violence deaths (people per month)", [("violence_deaths", "violence deaths")])
     return panels
 

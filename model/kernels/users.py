@@ -61,7 +61,9 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
                 state[i] = DEAD
                 ev = E_OTHER_DEATH
             elif u2 < r[R_RELEASE]:
-                if u3 < r[R_RELEASE_DEP]:
+                if not (flags[i] & F_WAS_DEPENDENT):
+                    state[i] = OCCASIONAL
+                elif u3 < r[R_RELEASE_DEP]:
                     state[i] = DEPENDENT
                     risk[i] = RISK_POST_RELEASE
                 else:
@@ -97,7 +99,7 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
             c = b + r[R_ARREST_OCC]
             d = c + r[R_REFERRAL_OCC]
             if u3 < a:
-                state[i] = REMISSION
+                state[i] = NEVER  # a light user who stops is susceptible again (LHY)
             elif u3 < b:
                 state[i] = DEPENDENT
                 flags[i] |= F_WAS_DEPENDENT
