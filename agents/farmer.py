@@ -57,6 +57,7 @@ class Farmer(mesa.Agent):
         f.eradicated[i] = 0.0
         f.voluntary[i] = 0.0
         f.deforested[i] = 0.0
+        f.replanted[i] = 0.0
         ev = self._alternative_development(i, r, u1, u4)
         if f.illicit[i] > 0.0 and u2 < self.model.p_erad[f.cell[i]]:
             ev |= self._eradicated(i, r, u3, u4)
@@ -111,6 +112,8 @@ class Farmer(mesa.Agent):
                                   r[C_TRUST_W], f.coerced[i], r[C_COERCION])
         change = r[C_ADJUST] * (target * f.land[i] - f.illicit[i])
         ev = 0
+        if change > 0.0 and f.erad_age[i] > 0:
+            f.replanted[i] = change
         if change > 0.0 and f.erad_age[i] > 0 and u5 < r[C_MOVE]:
             lo, n = m.cell_lo[c], m.cell_n[c]
             step = -1 if u5 < 0.5 * r[C_MOVE] else 1

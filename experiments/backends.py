@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from typing import Iterator
 
 BACKENDS = ("local", "serial", "dask")
@@ -57,9 +61,60 @@ def thread_env(workers: int) -> dict[str, str]:
 
 
 def _init_worker(env: dict[str, str]) -> None:
-    """Process-pool initializer: set thread caps before the model imports numba."""
+    """Process-pool initializer: set thread caps before the model imports numba, and leave
+    Ctrl-C to the parent (which stops the pool), so workers print no tracebacks."""
     for k, v in env.items():
         os.environ.setdefault(k, v)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
+    _watch_parent()
+
+
+def _watch_parent(interval: float = 0.5) -> None:
+    """End this worker soon after its parent dies (e.g. SIGKILL): a pool worker holds both
+    ends of its task queue, so it would otherwise wait for work forever."""
+    parent = os.getppid()
+    if parent <= 1:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="drugmarket-parent-watch", daemon=True).start()
+
+
+def _stop_pool(ex: cf.ProcessPoolExecutor) -> None:
+    """Stop a process pool now: drop queued runs and end the running ones (Ctrl-C, errors)."""
+    terminate = getattr(ex, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    procs = list((getattr(ex, "_processes", None) or {}).values())  # shutdown() forgets them
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, AttributeError, ValueError):
+            pass
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while child processes are started (they inherit the disposition)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # not the main thread: leave it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class SerialExecutor(cf.Executor):
@@ -137,8 +192,10 @@ def make_executor(
             yield ex
             ok = True
         finally:
-            # on an error or Ctrl-C: drop queued runs, do not wait for running ones
-            ex.shutdown(wait=ok, cancel_futures=not ok)
+            if ok:
+                ex.shutdown(wait=True)
+            else:  # an error or Ctrl-C: do not wait for running simulations
+                _stop_pool(ex)
         return
 
     # dask
@@ -154,13 +211,15 @@ def make_executor(
         except (OSError, TimeoutError) as exc:
             raise BackendError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     else:
-        cluster = LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            env=thread_env(n),
-        )
+        with _sigint_ignored():  # worker processes inherit it: Ctrl-C is the parent's to handle
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,  # no warnings about runs cancelled by Ctrl-C
+                env=thread_env(n),
+            )
         client = Client(cluster)
     try:
         ex = client.get_executor(pure=False)

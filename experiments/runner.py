@@ -292,6 +292,7 @@ def run_tasks(
             kind=kind, command=command, design=design, seeds=seeds,
             tasks=[t.describe() for t in tasks], backend=backend or ("dask" if address else "local"),
         )
+        manifest["simulate"] = _simulate_name(simulate)
         if old:
             manifest["created"] = old.get("created", manifest["created"])
             manifest["resumed"] = int(old.get("resumed", 0)) + 1
@@ -375,6 +376,15 @@ def run_tasks(
                     e["status"] = status[tid] = "done"
             _write_manifest(store, manifest)
     return report
+
+
+def _simulate_name(simulate) -> str:
+    """What ran the simulations, for the manifest (``model:simulate`` unless a test replaced it)."""
+    if simulate is None:
+        return DEFAULT_SIMULATE
+    if isinstance(simulate, str):
+        return simulate
+    return f"{getattr(simulate, '__module__', '?')}:{getattr(simulate, '__qualname__', repr(simulate))}"
 
 
 def _write_manifest(store: ResultStore, manifest: dict) -> None:

@@ -214,8 +214,8 @@ class ResultStore:
         try:
             import pyarrow.parquet as pq
 
-            pq.read_table(path)
-            return True
+            # the footer holds the schema and row count; a truncated file has none
+            return pq.ParquetFile(path).metadata.num_rows >= 0
         except Exception:
             try:
                 path.unlink()

@@ -612,7 +612,10 @@ def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_sensitivity(table: pd.DataFrame, design: str) -> str:
-    """A short text table of the sensitivity results, largest effects first."""
+    """A short text table of the sensitivity results, largest effects first. Morris mu*
+    and sigma, and factorial effects, are in the output's units (per factor range)."""
+    from .compare import fmt_number as n
+
     if table is None or not len(table):
         return "(no sensitivity results)"
     lines = []
@@ -621,7 +624,7 @@ def format_sensitivity(table: pd.DataFrame, design: str) -> str:
         lines.append(f"{out}:")
         if design == "factorial":
             for _, r in grp.iterrows():
-                lines.append(f"  {r['factor']} = {r['level']!s:<12} mean {r['mean']:,.4g} (effect {r['effect']:+,.4g})")
+                lines.append(f"  {r['factor']} = {r['level']!s:<12} mean {n(r['mean'])} (effect {n(r['effect'])})")
             continue
         order = grp.reindex(grp[key].abs().sort_values(ascending=False).index)
         for _, r in order.iterrows():
@@ -629,8 +632,8 @@ def format_sensitivity(table: pd.DataFrame, design: str) -> str:
                 lines.append(f"  {r['factor']:<45} S1 {r['S1']:6.3f} +/- {r['S1_conf']:.3f}   "
                              f"ST {r['ST']:6.3f} +/- {r['ST_conf']:.3f}")
             elif design == "morris":
-                lines.append(f"  {r['factor']:<45} mu* {r['mu_star']:,.4g} (+/- {r['mu_star_conf']:,.3g})   "
-                             f"sigma {r['sigma']:,.4g}")
+                lines.append(f"  {r['factor']:<45} mu* {n(r['mu_star'])} (+/- {n(r['mu_star_conf'])})   "
+                             f"sigma {n(r['sigma'])}")
             else:
                 lines.append(f"  {r['factor']:<45} Spearman rho {r['rho']:+.3f} (p = {r['p_value']:.2g})")
     return "\n".join(lines)

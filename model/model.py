@@ -16,6 +16,7 @@ and its events change levers at their months. Each month, in this order:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 
@@ -64,7 +65,8 @@ class DrugMarketModel(mesa.Model):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
         super().__init__(rng=int(seed))
-        self.scenario = scenario if scenario is not None else Scenario()
+        # a copy: events change the scenario's policy during a run, and the caller's object must not change
+        self.scenario = copy.deepcopy(scenario) if scenario is not None else Scenario()
         self.seed = int(seed)
         self.path = path
         self.params = {**defaults(), **{k.removeprefix("params."): v for k, v in self.scenario.params.items()}}
@@ -256,7 +258,6 @@ class DrugMarketModel(mesa.Model):
         self._enforcement_effects()
         self._farmers_step()
         self._precursors_and_labs()
-        self.in_transit_next = defaultdict(float)
         self.agents_by_type[Trafficker].do("step")
         if self.profit_per_member_ref <= 0.0:
             prof = sum(o.profit for o in self.agents_by_type[Trafficker])
@@ -327,7 +328,7 @@ class DrugMarketModel(mesa.Model):
         f = self.farmers
         if self.path == "kernel":
             step_farmers(f.cell, f.country, f.land, f.illicit, f.trust, f.risk_av, f.enrolled, f.coerced,
-                         f.erad_age, f.eradicated, f.voluntary, f.deforested, f.event, self.p_erad, self.util_a,
+                         f.erad_age, f.eradicated, f.voluntary, f.deforested, f.replanted, f.event, self.p_erad, self.util_a,
                          self.util_b, self.farmer_rates, self.cell_lo, self.cell_n, self.seed, self.t)
         else:
             for a in self.farmer_agents:
@@ -385,21 +386,18 @@ class DrugMarketModel(mesa.Model):
 
     # ------------------------------------------------------------------ 4. trafficking (helpers used by Trafficker)
     def territory_share(self, org: Trafficker, origin: str) -> float:
-        orgs = self._orgs_serving(origin)
-        tot = sum(o.members for o in orgs)
-        return org.members / tot if org in orgs and tot > 0 else 0.0
-
-    def _orgs_serving(self, origin: str) -> list:
-        cache = self._serving_cache if getattr(self, "_serving_t", None) == self.t else None
-        if cache is None:
-            self._serving_cache = cache = {}
-            self._serving_t = self.t
-        if origin not in cache:
+        """The organization's share of an origin's output this month, by members at the month's start."""
+        if getattr(self, "_territory_t", None) != self.t:
+            self._territory, self._territory_t = {}, self.t
+        shares = self._territory.get(origin)
+        if shares is None:
             orgs = [o for o in self.agents_by_type[Trafficker] if o.home == origin]
-            if not orgs:
-                orgs = [o for o in self.agents_by_type[Trafficker] if o.home == "mexico"] or list(self.agents_by_type[Trafficker])
-            cache[origin] = orgs
-        return cache[origin]
+            if not orgs:  # no organization based there (e.g. domestic labs): Mexico's organizations handle it
+                orgs = [o for o in self.agents_by_type[Trafficker] if o.home == "mexico"] or list(
+                    self.agents_by_type[Trafficker])
+            tot = sum(o.members for o in orgs)
+            shares = self._territory[origin] = {o.draw_id: o.members / tot for o in orgs}
+        return shares.get(org.draw_id, 0.0)
 
     def source_price(self, origin: str, drug: str) -> float:
         if self.world.drugs[drug]["kind"] == "plant":
@@ -506,6 +504,7 @@ class DrugMarketModel(mesa.Model):
         self.wants = wants
         for (m, d) in list(self.in_transit):
             self.in_transit[(m, d)] = self.in_transit_next.get((m, d), 0.0)
+        self.in_transit_next = defaultdict(float)
         self._supply_response()
 
     def _transit_intensity(self, m: str, d: str) -> float:

@@ -31,7 +31,8 @@ def unit_of(column: str) -> str:
         return "fraction"
     if column.endswith("_usd") or column.startswith("spend_usd_") or "_usd_" in column:
         return "USD a month" if not column.startswith("trafficker_assets") else "USD"
-    if column.startswith(("cultivation_ha", "eradicated_ha", "deforestation_ha", "voluntary_eradication_ha")):
+    if column.startswith(("cultivation_ha", "eradicated_ha", "deforestation_ha", "voluntary_eradication_ha",
+                          "replanted_ha")):
         return "ha" if column.startswith("cultivation") else "ha a month"
     if "_kg" in column:
         return "kg pure a month"
@@ -59,6 +60,8 @@ class OutputRecorder:
         ev = events.sum(axis=1)  # by market, bit
         out["overdose_deaths"] = ev[:, BIT[E_OD_DEATH]].sum() * s
         out["overdoses_reversed"] = ev[:, BIT[E_REVERSED]].sum() * s
+        # overdoses that were not life-threatening: expected number, from the ratio to would-be-fatal ones
+        out["overdoses_nonfatal"] = (out["overdose_deaths"] + out["overdoses_reversed"]) * p["user.nonfatal_per_fatal"]
         out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum()) * s
         out["in_treatment"] = counts[:, :, TREATMENT].sum() * s
         out["initiations"] = ev[:, BIT[E_INIT]].sum() * s
@@ -110,6 +113,7 @@ class OutputRecorder:
         out["eradicated_ha"] = float(f.eradicated.sum())
         out["voluntary_eradication_ha"] = float(f.voluntary.sum())
         out["deforestation_ha"] = float(f.deforested.sum())
+        out["replanted_ha"] = float(f.replanted.sum())
         out["ad_enrolled_households"] = float((f.enrolled * f.households_per_agent[f.country]).sum())
         inc_ill = 0.0
         inc_lic = 0.0
@@ -146,6 +150,12 @@ class OutputRecorder:
         out["trafficker_members"] = sum(o.members for o in orgs)
         out["seizure_events"] = m.seizure_events
         out["active_routes"] = sum(1 for v in m.route_flow.values() if v > 0)
+        through = {}
+        for pth, kg in m.route_flow.items():
+            for c in pth[1:-1]:
+                through[c] = through.get(c, 0.0) + kg
+        for c in self.transit_countries():
+            out[f"flow_kg_{c}"] = through.get(c, 0.0)
         out["violence_deaths"] = m.violence
         for prog in PROGRAMS:
             out[f"spend_usd_{prog}"] = m.policy.total(prog) / 12.0
@@ -159,6 +169,10 @@ class OutputRecorder:
             self._seize_c[d] = {c for o in w.origins(d) for mk in w.all_markets for pth in w.paths.get((o, mk), [])
                                 for c in pth}
         return self._seize_c[d]
+
+    def transit_countries(self) -> list:
+        w = self.m.world
+        return sorted({c for pths in w.paths.values() for pth in pths for c in pth[1:-1]})
 
     def precursor_countries(self) -> list:
         return sorted({c for pr in self.m.world.precursors for c in pr["sources"]})

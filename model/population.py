@@ -114,6 +114,7 @@ class FarmerPopulation:
     eradicated: np.ndarray  # float64 ha eradicated this month
     voluntary: np.ndarray   # float64 ha uprooted on enrolment this month
     deforested: np.ndarray  # float64 ha of forest cleared this month
+    replanted: np.ndarray   # float64 ha planted this month by households eradicated in the last two years
     event: np.ndarray       # uint8 bits
     countries: list         # (country, crop) per country index
     households_per_agent: np.ndarray  # per country index
@@ -170,5 +171,5 @@ def make_farmers(b: Baseline, n_agents: int, seed: int, erad_prob_month: dict, t
     n = len(a["cell"])
     return FarmerPopulation(
         a["cell"], a["country"], a["crop"], a["land"], a["illicit"], a["trust"], a["risk_av"],
-        a["enrolled"], a["coerced"], np.zeros(n, np.int8), np.zeros(n), np.zeros(n), np.zeros(n),
+        a["enrolled"], a["coerced"], np.zeros(n, np.int8), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
         np.zeros(n, np.uint8), countries, hh / per, cell_lo, cells_n)

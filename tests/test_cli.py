@@ -226,6 +226,33 @@ def _cli_env(tmp_path, session: str) -> dict:
     return env
 
 
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (Linux /proc; empty elsewhere)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pids: list[int]) -> list[str]:
+    """The processes of ``pids`` still running (zombies, waiting to be reaped, do not count)."""
+    alive = []
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        state = text.rsplit(")", 1)[1].split()[0]
+        if state not in ("Z", "X"):
+            alive.append(f"{pid} {state} {text.split(')')[0]})")
+    return alive
+
+
 @pytest.mark.slow
 def test_sweep_killed_then_resumed_runs_each_row_once(tmp_path):
     f = tmp_path / "s.toml"
@@ -241,11 +268,16 @@ def test_sweep_killed_then_resumed_runs_each_row_once(tmp_path):
             break
         time.sleep(0.02)
     assert proc.poll() is None, proc.communicate()
+    workers = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     before = _parts(out)
     assert 6 <= len(before) < 24
-    time.sleep(0.5)  # let orphaned pool workers notice and exit
+    # the orphaned pool workers notice their parent died and exit
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(workers):
+        time.sleep(0.1)
+    assert not _alive(workers)
 
     res = subprocess.run(cmd + ["--resume"], cwd=tmp_path, env=_cli_env(tmp_path, "resume"),
                          capture_output=True, text=True, timeout=120)
@@ -267,26 +299,34 @@ def test_sweep_killed_then_resumed_runs_each_row_once(tmp_path):
 
 
 @pytest.mark.slow
-def test_interrupt_keeps_finished_runs(tmp_path):
+@pytest.mark.parametrize("backend", ["serial", "local"])
+def test_ctrl_c_keeps_finished_runs(tmp_path, backend):
+    """SIGINT to the whole process group, as Ctrl-C in a terminal: exit 130, no traceback,
+    the manifest agrees with the parts, no worker process left behind."""
     f = tmp_path / "s.toml"
     f.write_text(SWEEP)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(f), "--out", str(out),
-           "--backend", "serial", "--simulate", f"{MOD}:sleepy_simulate"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=_cli_env(tmp_path, "first"),
+           "--backend", backend, "--workers", "2", "--simulate", f"{MOD}:sleepy_simulate"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=_cli_env(tmp_path, "first"), start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if (out / "parts").is_dir() and len(_parts(out)) >= 3:
             break
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
     m = json.loads((out / "manifest.json").read_text())
     done = {t["id"] for t in m["tasks"] if t["status"] == "done"}
     assert done == _parts(out) and 3 <= len(done) < 24
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(workers):
+        time.sleep(0.1)
+    assert not _alive(workers)
 
 
 # --------------------------------------------------------------------------- compare

@@ -207,6 +207,7 @@ def test_manifest_contents(scenario, tmp_path):
         assert m["versions"][pkg]
     assert m["seeds"] == [1, 2]
     assert m["command"] == ["drugmarket", "run", "x"]
+    assert m["simulate"] == f"{__name__}:fake_simulate"
     assert m["design"]["scenarios"][0]["name"] == "test-ens"
     assert [t["id"] for t in m["tasks"]] == [0, 1]
     assert not [p for p in out.rglob(".tmp-*")]

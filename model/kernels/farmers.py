@@ -31,7 +31,7 @@ def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion):
 
 @njit(cache=True, parallel=True)
 def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced, erad_age,
-                 eradicated, voluntary, deforested, event,
+                 eradicated, voluntary, deforested, replanted, event,
                  p_erad, util_a, util_b, crates, cell_lo, cell_n, seed, month):
     ka = rng.key(seed, rng.FARMER, month)
     n = cell.shape[0]
@@ -47,6 +47,7 @@ def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced
         eradicated[i] = 0.0
         voluntary[i] = 0.0
         deforested[i] = 0.0
+        replanted[i] = 0.0
         # alternative development: enrolment offers, and enrolments dropped when funding falls
         if enrolled[i]:
             if u1 < r[C_DROP]:
@@ -86,6 +87,8 @@ def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced
                                       r[C_TRUST_W], coerced[i], r[C_COERCION])
             gap = target * land[i] - illicit[i]
             change = r[C_ADJUST] * gap
+            if change > 0.0 and erad_age[i] > 0:
+                replanted[i] = change
             if change > 0.0 and erad_age[i] > 0 and u5 < r[C_MOVE]:
                 # replanting after eradication: often in the next municipality, clearing forest
                 lo = cell_lo[c]
