@@ -39,6 +39,7 @@ class Trafficker(mesa.Agent):
         self.revenue = 0.0
         self.profit = 0.0
         self.recruits = 0.0
+        self.profit_ref: float | None = None
 
     # --- what an organization does each month -----------------------------------------
     def step(self) -> None:
@@ -93,8 +94,10 @@ class Trafficker(mesa.Agent):
         """Recruit from cash flow; lose members to prison (enforcement at home) and attrition."""
         m = self.model
         p = m.params
-        ref = m.profit_per_member_ref
         cash = self.profit / self.members if self.members > 0 else 0.0
+        if self.profit_ref is None:  # its own 2021 profit per member: recruitment is relative to it
+            self.profit_ref = max(cash, 1e-9)
+        ref = self.profit_ref
         drive = min(3.0, max(0.0, cash / ref)) if ref > 0 else 1.0
         self.recruits = self.members * p["trafficker.recruitment_per_member"] * drive
         jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement_index(self.home)
@@ -107,6 +110,7 @@ class Trafficker(mesa.Agent):
         """Leaders removed: a faction breaks away with half the members and capital."""
         child = Trafficker(self.model, self.home, self.members / 2.0, self.capital / 2.0)
         child.expected_loss = {k: v.copy() for k, v in self.expected_loss.items()}
+        child.profit_ref = self.profit_ref
         self.members /= 2.0
         self.capital /= 2.0
         return child

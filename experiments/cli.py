@@ -293,8 +293,9 @@ def cmd_run(args, argv) -> int:
     df = report.results()
     if len(df):
         atomic_write_parquet(df, out / "results.parquet")
-        print(f"{scenario.name} ({scenario.preset}, {scenario.months} months): " + summary_lines(df)[0])
-        for line in summary_lines(df)[1:]:
+        lines = summary_lines(df) or [f"{len(df):,} rows"]
+        print(f"{scenario.name} ({scenario.preset}, {scenario.months} months): " + lines[0])
+        for line in lines[1:]:
             print("  " + line)
         if args.figure:
             from viz.figures import outcomes_figure

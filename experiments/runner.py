@@ -17,11 +17,13 @@ tests pass cheap deterministic fakes this way.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import copy
 import importlib
 import time
 import traceback
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -35,6 +37,7 @@ from .storage import ResultStore, new_manifest, read_results, task_fingerprint
 DEFAULT_SEEDS = 10
 DEFAULT_SIMULATE = "model:simulate"
 MANIFEST_INTERVAL = 2.0  # seconds between manifest rewrites while running (always at the end)
+MAX_POOL_RESTARTS = 10  # fresh process pools after worker deaths before giving up on the rest
 
 
 class ExperimentError(ValueError):
@@ -282,7 +285,7 @@ def run_tasks(
     entries: dict[int, dict] = {}
 
     if store is not None:
-        _check_out(store, tasks, resume=resume, overwrite=overwrite)
+        check_output_dir(store, tasks, resume=resume, overwrite=overwrite)
         if overwrite and not resume:
             store.clear()
         store.prepare()
@@ -334,38 +337,18 @@ def run_tasks(
         prog.advance(ok=res.status == "done")
 
     try:
-        if pending:
-            with make_executor(backend, workers, address, n_tasks=len(pending)) as ex:
-                window = max(int(getattr(ex, "max_in_flight", 1)), 1)
-                queue = iter(pending)
-                in_flight: dict[cf.Future, Task] = {}
-
-                def fill() -> None:
-                    while len(in_flight) < window:
-                        t = next(queue, None)
-                        if t is None:
-                            return
-                        try:
-                            fut = ex.submit(execute_task, t.task_id, t.scenario, t.seed, simulate, t.extra)
-                        except Exception as exc:  # e.g. a broken pool: record, go on
-                            fut = cf.Future()
-                            fut.set_exception(exc)
-                        in_flight[fut] = t
-
-                fill()
-                while in_flight:
-                    done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
-                    for fut in sorted(done, key=lambda f: in_flight[f].task_id):
-                        t = in_flight.pop(fut)
-                        try:
-                            res = fut.result()
-                        except Exception as exc:  # the worker died, or the task could not be sent
-                            res = TaskResult(
-                                t.task_id, "failed", None, f"{type(exc).__name__}: {exc}",
-                                "".join(traceback.format_exception(exc)), 0.0,
-                            )
-                        record(res)
-                    fill()
+        queue = collections.deque(pending)
+        restarts = 0
+        while queue:
+            broken = _run_on_executor(queue, record, simulate, backend, workers, address)
+            if not broken:
+                break
+            restarts += 1
+            if restarts > MAX_POOL_RESTARTS:
+                for t in list(queue):
+                    record(TaskResult(t.task_id, "failed", None,
+                                      f"not run: worker processes died {restarts} times", None, 0.0))
+                queue.clear()
     finally:
         report.elapsed = time.perf_counter() - t_start
         prog.close()
@@ -376,6 +359,59 @@ def run_tasks(
                     e["status"] = status[tid] = "done"
             _write_manifest(store, manifest)
     return report
+
+
+def _run_on_executor(queue: collections.deque, record, simulate, backend, workers, address) -> bool:
+    """Run the tasks of ``queue`` on one executor, calling ``record`` with each result.
+    Returns True if a worker process died (the pool is broken): the runs in progress are
+    recorded as failed and the rest stay in ``queue`` for a fresh pool."""
+    with make_executor(backend, workers, address, n_tasks=len(queue)) as ex:
+        window = max(int(getattr(ex, "max_in_flight", 1)), 1)
+        in_flight: dict[cf.Future, Task] = {}
+        broken = False
+
+        def fill() -> None:
+            while len(in_flight) < window and queue and not broken:
+                t = queue.popleft()
+                try:
+                    fut = ex.submit(execute_task, t.task_id, t.scenario, t.seed, simulate, t.extra)
+                except BrokenExecutor:
+                    queue.appendleft(t)
+                    raise
+                except Exception as exc:  # e.g. the task cannot be sent: record, go on
+                    fut = cf.Future()
+                    fut.set_exception(exc)
+                in_flight[fut] = t
+
+        try:
+            fill()
+        except BrokenExecutor:
+            return True
+        while in_flight:
+            done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: in_flight[f].task_id):
+                t = in_flight.pop(fut)
+                try:
+                    res = fut.result()
+                except BrokenExecutor as exc:
+                    broken = True
+                    res = TaskResult(
+                        t.task_id, "failed", None,
+                        f"{type(exc).__name__}: a worker process died while this run was queued or running "
+                        "(killed by the system, e.g. out of memory, or crashed in this or another run)",
+                        "".join(traceback.format_exception(exc)), 0.0,
+                    )
+                except Exception as exc:  # e.g. a Dask worker died repeatedly on this task
+                    res = TaskResult(
+                        t.task_id, "failed", None, f"{type(exc).__name__}: {exc}",
+                        "".join(traceback.format_exception(exc)), 0.0,
+                    )
+                record(res)
+            try:
+                fill()
+            except BrokenExecutor:
+                broken = True
+        return broken
 
 
 def _simulate_name(simulate) -> str:
@@ -396,7 +432,9 @@ def _write_manifest(store: ResultStore, manifest: dict) -> None:
     store.write_manifest(manifest)
 
 
-def _check_out(store: ResultStore, tasks: Sequence[Task], *, resume: bool, overwrite: bool) -> None:
+def check_output_dir(store: ResultStore, tasks: Sequence[Task], *, resume: bool, overwrite: bool) -> None:
+    """Refuse an output directory that holds other results: with parts but neither ``resume``
+    nor ``overwrite``, or (``resume``) started with different tasks."""
     if resume and overwrite:
         raise ExperimentError("choose one of --resume and --overwrite")
     parts = store.existing_parts()

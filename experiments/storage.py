@@ -38,6 +38,11 @@ import pandas as pd
 PARTS = "parts"
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+#: files of an output directory that --overwrite removes (besides the parts)
+OUTPUT_FILES = (
+    MANIFEST, "results.parquet", "outcomes.png", "design.parquet", "outputs.parquet", "sensitivity.csv",
+    "sensitivity.png", "compare.csv", "compare.png", "per_seed.csv",
+)
 
 #: packages whose versions the manifest records (the first five are required by the design)
 RECORDED_PACKAGES = ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy", "SALib", "dask", "distributed")
@@ -230,7 +235,7 @@ class ResultStore:
         """Delete parts, manifest and combined results (``--overwrite``)."""
         for p in self.existing_parts():
             p.unlink()
-        for name in (MANIFEST, "results.parquet", "design.parquet", "outputs.parquet"):
+        for name in OUTPUT_FILES:
             p = self.out / name
             if p.exists():
                 p.unlink()

@@ -61,8 +61,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .runner import ExperimentError, RunReport, Task, run_tasks, scenario_to_dict
-from .storage import atomic_write_bytes, atomic_write_parquet, read_results
+from .runner import ExperimentError, RunReport, Task, check_output_dir, run_tasks, scenario_to_dict
+from .storage import ResultStore, atomic_write_bytes, atomic_write_parquet, read_results
 
 DESIGNS = ("factorial", "lhs", "morris", "sobol")
 TOP_KEYS = (
@@ -534,12 +534,17 @@ def run_sweep(
         "outputs": spec.outputs,
         "base": scenario_to_dict(spec.base),
     }
+    # the design goes to OUT before any run, so a killed sweep's directory describes itself
+    store = ResultStore(out)
+    check_output_dir(store, tasks, resume=resume, overwrite=overwrite)
+    if overwrite:
+        store.clear()
+    atomic_write_parquet(_parquet_safe(design_out), out / "design.parquet")
     report = run_tasks(
         tasks, simulate=simulate, backend=backend, workers=workers, address=address, out=out,
-        resume=resume, overwrite=overwrite, progress=progress, kind="sweep", command=command,
+        resume=resume, progress=progress, kind="sweep", command=command,
         design=description, seeds=spec.seeds,
     )
-    atomic_write_parquet(_parquet_safe(design_out), out / "design.parquet")
     return analyze_sweep(spec, out, design=design, X=X, report=report, figure=figure)
 
 
@@ -551,8 +556,6 @@ def analyze_sweep(spec: SweepSpec, out: Path, *, design: pd.DataFrame, X, report
         res.note = "no run finished"
         return res
     import pyarrow.parquet as pq
-
-    from .storage import ResultStore
 
     first = ResultStore(out).existing_parts()[0]
     outputs = _missing_outputs(spec, pq.read_schema(first).names)

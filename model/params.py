@@ -145,8 +145,9 @@ _p("trafficker.leadership_removal_probability", 0.01, "per organization per mont
    "Monthly chance that leadership targeting removes an organization's leaders, splitting it in two.")
 _p("trafficker.violence_per_rival_pair", 1.0, "relative", 0.0, 10.0, "calibrated share", "C",
    "Relative violence of each pair of rival organizations sharing a country (scaled so the baseline matches homicides).")
-_p("trafficker.baseline_conflict", 0.2, "dimensionless", 0.0, 2.0, "judgement", "L",
-   "Violence between armed groups that remains in a country held by one organization (added to 1 - HHI).")
+_p("trafficker.rivalry_elasticity", 0.5, "elasticity", 0.0, 3.0,
+   "judgement; fragmentation raises violence (Calderon et al. 2015; Phillips 2015)", "L",
+   "Elasticity of drug violence in a country with respect to the number of rival organizations based there.")
 _p("trafficker.member_share_of_deaths", 0.5, "fraction", 0.0, 1.0, "judgement", "L",
    "Share of drug-violence deaths who are members of trafficking organizations.")
 _p("trafficker.capital_months", 6.0, "months of revenue", 0.5, 60.0, "judgement", "L",

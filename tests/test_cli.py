@@ -273,6 +273,7 @@ def test_sweep_killed_then_resumed_runs_each_row_once(tmp_path):
     proc.wait(timeout=30)
     before = _parts(out)
     assert 6 <= len(before) < 24
+    assert len(pd.read_parquet(out / "design.parquet")) == 12  # written before the first run
     # the orphaned pool workers notice their parent died and exit
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and _alive(workers):

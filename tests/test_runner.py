@@ -86,6 +86,14 @@ def counting_simulate(scenario, seed: int) -> pd.DataFrame:
     return fake_simulate(scenario, seed)
 
 
+def crashing_simulate(scenario, seed: int) -> pd.DataFrame:
+    """Seed 3 kills its worker process (as the kernel's OOM killer or a segfault would)."""
+    if seed == 3:
+        os._exit(1)
+    time.sleep(0.02)
+    return fake_simulate(scenario, seed)
+
+
 def not_a_frame(scenario, seed: int):
     return {"month": [1]}
 
@@ -170,6 +178,19 @@ def test_failed_task_recorded_others_complete(scenario, tmp_path):
     df = report.results()
     assert sorted(df["seed"].unique()) == [1, 3, 4]
     assert sorted(p.name for p in (out / "parts").iterdir()) == ["000000.parquet", "000002.parquet", "000003.parquet"]
+
+
+def test_dead_worker_fails_its_runs_and_the_rest_go_on(scenario, tmp_path):
+    out = tmp_path / "o"
+    report = run_scenarios([scenario], 12, simulate=crashing_simulate, backend="local", workers=2,
+                           out=out, progress=False)
+    assert report.status[2] == "failed" and "worker process died" in report.errors[2]
+    # at most the runs queued or running with it (2 x 2 workers) fail; a fresh pool runs the rest
+    assert report.n_failed <= 4 and report.n_done >= 8
+    assert all(report.status[t] == "done" for t in range(8, 12))
+    again = run_scenarios([scenario], 12, simulate=fake_simulate, backend="local", workers=2,
+                          out=out, resume=True, progress=False)
+    assert again.n_done == 12 and again.resumed == report.n_done
 
 
 def test_failures_without_raising_and_bad_return(scenario):

@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine (see README.md):
+#   make run    - create the environment and run the default experiment (results and a figure)
+#   make test   - create the environment and run the tests
+# Python 3.12 is found as python3.12 on PATH or under pyenv (.python-version pins 3.12).
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+# numba's on-disk cache lives outside the repository
+export NUMBA_CACHE_DIR ?= $(HOME)/.cache/drugmarket/numba
+
+.PHONY: run test test-quick env clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+env: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/drugmarket run --seeds 4 --out results/status-quo
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+test-quick: $(VENV)/.installed
+	$(BIN)/pytest -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) results .pytest_cache
