@@ -138,8 +138,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [UsageError, ExperimentError, BackendError]
     try:
         from model.scenario import ScenarioError
+        from model.world import WorldError
 
-        types.append(ScenarioError)
+        types += [ScenarioError, WorldError]
     except Exception:  # noqa: BLE001 - the model may not be importable; its errors then are not raised either
         pass
     return tuple(types)
@@ -164,9 +165,12 @@ def _overrides(args) -> list[str]:
 
 
 def _load(path: str | None, overrides: list[str]):
+    from model.run import check_scenario
     from model.scenario import load_scenario
 
-    return load_scenario(path, overrides)
+    scenario = load_scenario(path, overrides)
+    check_scenario(scenario)  # a bad world file or an unknown country is refused before any run starts
+    return scenario
 
 
 def _exec_kwargs(args, argv) -> dict:
