@@ -16,11 +16,15 @@ first ``horizon`` months):
   crop aggregates such as ``cultivation_ha_coca``), mean over the months,
   reduction = baseline - policy;
 - spending: the ``spend_usd_<program>`` columns summed over the horizon, extra
-  spending = policy - baseline (USD);
+  spending = policy - baseline (USD; differences below a relative 1e-9 are rounding
+  and count as 0);
 - cost per overdose death averted = mean extra spending / mean deaths averted (USD
   per death), reported only when it means something: not when the deaths-averted
   interval includes 0, not when the policy causes more deaths, and not when the
-  policy spends less (then it saves money *and* averts deaths: it dominates).
+  policy spends less (then it saves money *and* averts deaths: it dominates). A
+  budget-neutral policy (the same total) that averts deaths costs USD 0 per death
+  averted. When spending is the same in every seed, the deaths-averted interval
+  gives the cost's interval (extra spending / upper and lower bound).
 
 Missing columns are skipped (the outcome is left out of the table).
 """
@@ -48,6 +52,8 @@ OUTCOMES: tuple[tuple[str, str, str, str, str], ...] = (
     ("cultivation_ha", "less cultivation (monthly mean)", "ha", "mean", "cultivation_ha_"),
 )
 SPEND = ("spend_usd", "extra spending", "USD", "sum", "spend_usd_")
+#: relative difference in total spending below which two policies spend the same (rounding)
+SPEND_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------- numbers
@@ -175,6 +181,10 @@ def compare_metrics(metrics: pd.DataFrame, baseline: str, policies: Sequence[str
                 continue
             b, q = base.loc[seeds, key].astype(float), p.loc[seeds, key].astype(float)
             diff = (q - b) if key == SPEND[0] else (b - q)
+            if key == SPEND[0]:
+                # the same budgets summed in another order differ by rounding (1e-5 USD of 5.5e10):
+                # a budget-neutral policy's extra spending is 0, not -0.000023
+                diff = diff.where(diff.abs() > SPEND_TOLERANCE * np.maximum(b.abs(), q.abs()), 0.0)
             mean, low, high = t_interval(diff)
             row = {
                 "policy": pol, "baseline": baseline, "outcome": key, "label": label, "unit": unit,
@@ -206,11 +216,18 @@ def _cost_per_death(pol: str, baseline: str, deaths: dict | None, spend: dict | 
     elif (lo == lo and lo <= 0 <= hi) or d == 0 or (lo != lo and d <= 0):
         row["note"] = ("not meaningful: the deaths averted are not distinguishable from zero "
                        "(their 95% interval includes 0)")
-    elif s <= 0:
+    elif s == 0:
+        row["mean"], row["low"], row["high"] = 0.0, 0.0, 0.0
+        row["note"] = "budget-neutral: the same spending as the baseline, differently allocated"
+    elif s < 0:
         row["note"] = (f"not meaningful as a cost: the policy saves {fmt_usd(-s)} and averts deaths "
                        "(it costs less and does better than the baseline)")
     else:
         row["mean"] = s / d
+        if lo == lo and spend["low"] == spend["high"]:
+            # spending is the same in every seed (budgets are not random): the interval of the
+            # deaths averted maps to one of the cost per death averted
+            row["low"], row["high"] = s / hi, s / lo
         row["note"] = "one seed: no interval for the deaths averted" if lo != lo else ""
     return row
 
@@ -227,6 +244,8 @@ def format_table(table: pd.DataFrame, *, months: str = "") -> str:
             if r["outcome"] == "cost_per_death_averted":
                 if r["mean"] == r["mean"]:
                     text = f"{fmt_usd(r['mean'])} per death averted"
+                    if r["low"] == r["low"] and r["mean"] != 0:
+                        text += f" (95% interval {fmt_usd(r['low'])} to {fmt_usd(r['high'])})"
                     if r["note"]:
                         text += f" ({r['note']})"
                 else:

@@ -181,7 +181,7 @@ def _users(b: Baseline) -> None:
             initiations = max(0.0, occ_out - releases_occ)
             y0 = (dep + tx) / p["user.lhy_delta"]
             if p["user.lhy_tau_per_year"] > 0 or p["user.lhy_s_per_year"] > 0:
-                r["innov_people"] = p["user.lhy_tau_per_year"] / 12.0
+                r["innov_people"] = p["user.lhy_tau_per_year"] / 12.0 if occ + dep > 0 else 0.0
                 r["imit_per_light"] = p["user.lhy_s_per_year"] / 12.0 * math.exp(-p["user.lhy_q"] * y0 / max(occ, 1.0))
             else:
                 r["innov_people"] = (1.0 - p["user.imitation_share"]) * initiations

@@ -41,7 +41,7 @@ from model.policy import Policy
 from model.population import make_farmers, make_users
 from model.presets import PRESETS
 from model.rates import farmer_rates, user_rates
-from model.states import EVENT_BITS, N_COUNTRY_RATES, USER_STATE_NAMES
+from model.states import DEAD, DEPENDENT, EVENT_BITS, F_METHADONE, N_COUNTRY_RATES, TREATMENT, USER_STATE_NAMES
 from model.world import DRUGS, GROUP_DRUGS, GROUPS, load_world
 
 PATHS = ("kernel", "reference")
@@ -138,6 +138,7 @@ class DrugMarketModel(mesa.Model):
         self.consumed = {(m, d): b.consumption0.get((m, d), 0.0) for m in self.all_markets for d in DRUGS}
         self.retail = {k: v["retail"] * 1000.0 for k, v in b.prices0.items()}     # USD per pure kg
         self.purity = {k: v["purity"] for k, v in b.prices0.items()}
+        self.retail_cost = dict(self.retail)  # the markup chain's price before scarcity, USD per pure kg
         self.wholesale = {k: v["wholesale"] for k, v in b.prices0.items()}
         self.production = dict(b.production0)
         self.lab_capacity = dict(b.lab_capacity0)
@@ -397,7 +398,8 @@ class DrugMarketModel(mesa.Model):
     def source_price(self, origin: str, drug: str) -> float:
         if self.world.drugs[drug]["kind"] == "plant":
             crop = self.world.crop_of(drug)
-            return self.farmgate[drug] * self.world.data[origin]["crops"][crop]["farmgate_multiplier"]
+            return (self.farmgate[drug] * self.world.data[origin]["crops"][crop]["farmgate_multiplier"]
+                    * self.params["market.farmgate_shock"])
         return self.farmgate[drug]
 
     def ship_shares(self, origin: str, drug: str) -> dict:
@@ -476,7 +478,8 @@ class DrugMarketModel(mesa.Model):
                     wh = wholesale_cost(src, mk, mk["loss0"], transit_int, e_risk)
                     retail_int = self.effect("domestic_enforcement", m) if m in self.markets else 1.0
                     self.wholesale[(m, d)] = wh * scar ** (1.0 - p["market.purity_response"])
-                    self.retail[(m, d)] = retail_cost(wh, mk, retail_int, e_risk) * scar
+                    self.retail_cost[(m, d)] = retail_cost(wh, mk, retail_int, e_risk)
+                    self.retail[(m, d)] = self.retail_cost[(m, d)] * scar
                     self.purity[(m, d)] = min(0.99, b.prices0[(m, d)]["purity"] * purity_factor)
                 # what traffickers want to deliver next: demand relative to 2021, plus restocking
                 ratio = d_ref / b.users[(m, g)]["he0"] if (m, g) in b.users and b.users[(m, g)]["he0"] > 0 else 1.0
@@ -583,6 +586,7 @@ class DrugMarketModel(mesa.Model):
         n_pg = (u.n + u.group_size - 1) // u.group_size
         u.peer_light, u.peer_never = count_peers(u.group, u.state, u.group_size, n_pg, len(GROUPS))
         user_rates(self)
+        before = u.state.copy()  # to count deaths by the state people died from (outputs, T9)
         if self.path == "kernel":
             step_users(u.market, u.group, u.state, u.flags, u.risk, u.event, self.user_rates, u.peer_light,
                        u.peer_never, u.group_size, self.seed, self.t)
@@ -592,6 +596,18 @@ class DrugMarketModel(mesa.Model):
         self._counts, self._events, self._inj = count_users(u.market, u.group, u.state, u.flags, u.event,
                                                             len(self.markets), len(GROUPS),
                                                             len(USER_STATE_NAMES), EVENT_BITS)
+        died = (u.state == DEAD) & (before != DEAD)
+        prior = np.where(died, before, -1)
+        meth = (u.flags & F_METHADONE) > 0
+        self.deaths_by_prior = {}
+        self.person_months = {}
+        for gi, g in enumerate(GROUPS):
+            in_g = u.group == gi
+            for name, st, extra in (("dependent", DEPENDENT, None), ("methadone", TREATMENT, True),
+                                    ("buprenorphine", TREATMENT, False)):
+                sel = in_g & (before == st) if extra is None else in_g & (before == st) & (meth == extra)
+                self.person_months[(name, g)] = int(np.count_nonzero(sel)) * u.scale
+                self.deaths_by_prior[(name, g)] = int(np.count_nonzero(sel & died)) * u.scale
         for (m, g), y in self.memory_y.items():
             mi, gi = self.markets.index(m), GROUPS.index(g)
             heavy = (self._counts[mi, gi, 2] + self._counts[mi, gi, 3]) * u.scale

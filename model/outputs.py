@@ -23,7 +23,7 @@ BIT = {E_INIT: 0, E_OD_DEATH: 1, E_REVERSED: 2, E_HIV: 3, E_ARREST: 4, E_TX_ENTR
 
 def unit_of(column: str) -> str:
     """The unit of an output column (used by the summary, the figures and the app)."""
-    if column.startswith(("retail_price_",)):
+    if column.startswith(("retail_price_", "retail_cost_price_")):
         return "USD per pure gram"
     if column.startswith(("farmgate_price_", "wholesale_price_")):
         return "USD per pure kg"
@@ -40,6 +40,8 @@ def unit_of(column: str) -> str:
         return "count"
     if column in ("seizure_events",):
         return "loads a month"
+    if column.startswith("person_months_"):
+        return "person-months"
     if column.startswith(("people_with_sud", "in_treatment", "incarcerated", "trafficker_members", "users_",
                           "ad_enrolled")):
         return "people" if not column.startswith("ad_") else "households"
@@ -74,6 +76,9 @@ class OutputRecorder:
             out[f"overdose_deaths_{mk}"] = ev[mi, BIT[E_OD_DEATH]] * s
             out[f"people_with_sud_{mk}"] = (counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()) * s
             out[f"fentanyl_share_{mk}"] = m.fentanyl_share[mk]
+        for (state, g), pm in m.person_months.items():
+            out[f"person_months_{state}_{g}"] = pm
+            out[f"deaths_{state}_{g}"] = m.deaths_by_prior[(state, g)]
         for gi, g in enumerate(GROUPS):
             out[f"overdose_deaths_{g}"] = events[:, gi, BIT[E_OD_DEATH]].sum() * s
             out[f"users_dependent_{g}"] = counts[:, gi, DEPENDENT].sum() * s
@@ -87,8 +92,10 @@ class OutputRecorder:
             out[f"retail_purity_{d}"] = float(sum(wt * m.purity[(x, d)] for wt, x in zip(wts, mk)))
             out[f"wholesale_price_{d}"] = float(sum(wt * m.wholesale[(x, d)] for wt, x in zip(wts, mk)))
             out[f"farmgate_price_{d}"] = m.farmgate[d]
+            out[f"retail_cost_price_{d}"] = float(sum(wt * m.retail_cost[(x, d)] / 1000.0 for wt, x in zip(wts, mk)))
             for x in mk:
                 out[f"retail_price_{d}_{x}"] = m.retail[(x, d)] / 1000.0
+                out[f"retail_purity_{d}_{x}"] = m.purity[(x, d)]
         he = {x: b.consumption0.get((x, "heroin"), 0.0) + p["market.fentanyl_potency"] * b.consumption0.get((x, "fentanyl"), 0.0)
               for x in m.markets}
         tot = sum(he.values())

@@ -118,6 +118,8 @@ _p("market.lost_fraction", 0.01, "fraction of shipments", 0.0, 0.2, "judgement",
    "Share of each shipment lost (spoilage, wastage, unrecorded use) outside seizures and consumption.")
 _p("market.max_scarcity", 20.0, "multiplier", 1.0, 100.0, "judgement", "L",
    "Upper bound on the price-per-pure-gram scarcity multiplier in a retail market.")
+_p("market.farmgate_shock", 1.0, "multiplier", 0.0, 100.0, "experiment lever (T1)", "L",
+   "Multiplies the farm-gate price traffickers pay for leaf and opium (1 = none): a source-price shock.")
 _p("market.supply_adjust", 0.3, "per month", 0.01, 1.0, "judgement", "L",
    "Share of the gap between wanted and current synthetic lab capacity closed each month.")
 _p("market.restock_months", 3.0, "months", 0.5, 24.0, "judgement", "L",
@@ -213,6 +215,8 @@ _p("user.nonfatal_per_fatal", 10.0, "ratio", 1.0, 50.0, "Casillas et al. 2024 (5
 _p("user.naloxone_reversal_probability", 0.9, "probability", 0.0, 1.0,
    "Giglio et al. 2015 (OR 8.58 for survival); programme reports (>=90% survive)", "M",
    "Chance that naloxone given at an otherwise fatal overdose prevents the death.")
+_p("user.naloxone_coverage_scale", 1.0, "multiplier", 0.0, 10.0, "experiment lever (T8)", "L",
+   "Multiplies every market's naloxone coverage (0 = no naloxone anywhere), capped at 0.95.")
 _p("user.fentanyl_overdose_weight", 4.0, "relative hazard", 0.0, 50.0, "judgement (potency variance)", "L",
    "Overdose hazard of a fentanyl dose relative to a heroin dose.")
 _p("user.stimulant_fentanyl_contamination", 0.5, "relative", 0.0, 5.0, "NCHS: most stimulant deaths involve opioids", "L",

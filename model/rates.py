@@ -45,7 +45,8 @@ def user_rates(model) -> None:
         prevention = (1.0 - p["user.prevention_max_effect"] * min(1.0, reach)) / (
             1.0 - p["user.prevention_max_effect"] * md.get("prevention_reach", 0.0))
         nal = model.agency.get(("naloxone", m))
-        naloxone_cov = min(0.95, md.get("naloxone_coverage", 0.0) * (nal.effect if nal else 1.0))
+        naloxone_cov = min(0.95, md.get("naloxone_coverage", 0.0) * (nal.effect if nal else 1.0)
+                           * p["user.naloxone_coverage_scale"])
         ssp = model.agency.get(("ssp", m))
         ssp_cov = min(0.95, md.get("ssp_coverage", 0.0) * (ssp.effect if ssp else 1.0))
         ssp_cov0 = md.get("ssp_coverage", 0.0)
@@ -211,9 +212,12 @@ def farmer_rates(model) -> None:
                            minlength=len(f.countries))
     decide = 1.0 / p["farmer.decision_interval_months"]
     for ci, (c, crop) in enumerate(f.countries):
+        # eradication is search effort: the budget buys a monthly chance of finding and destroying each
+        # hectare, set so that at the 2021 area it eradicates the programme's activity; fewer hectares,
+        # fewer eradicated (a fixed hectare target would chase the last fields and collapse cultivation)
         erad = model.agency.get(("eradication", c))
-        target_ha = (erad.activity if erad else 0.0) / 12.0
-        pe = min(0.9, target_ha / ill[ci]) if ill[ci] > 0 else 0.0
+        area0 = model.world.data[c]["crops"][crop]["ha"]
+        pe = min(0.9, (erad.activity if erad else 0.0) / 12.0 / area0) if area0 > 0 else 0.0
         model.p_erad[model.cell_country == ci] = pe
         ad = model.agency.get(("alternative_development", c))
         slots = (ad.activity if ad else 0.0) / f.households_per_agent[ci]

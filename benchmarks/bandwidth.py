@@ -1,0 +1,90 @@
+"""Memory bandwidth with a STREAM-like copy, and the bytes each kernel moves per agent-step.
+
+STREAM counts a copy ``b[i] = a[i]`` of N doubles as 16 N bytes (one read, one write) and
+ignores the extra read a cache does before it writes a line (write-allocate). The kernels'
+bytes per agent-step below are counted the same way, so the two are comparable:
+
+- each array a kernel reads, once per agent (its item size);
+- each array a kernel may write, once per agent, even where a write happens only for some
+  agents (an upper bound: it makes the bandwidth fraction generous, never harsh);
+- small tables indexed per agent (rates per market and group, per-cell utilities) stay in
+  cache and are counted as their size divided by the number of agents;
+- the users' peer-group counts (two float64 tables of groups x drug groups) likewise.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numba import njit, prange
+
+# What the kernels touch per agent (see model/kernels/users.py and farmers.py).
+USERS_READ = ("market", "group", "state", "flags", "risk")
+USERS_WRITE = ("state", "flags", "risk", "event")
+FARMERS_READ = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age")
+FARMERS_WRITE = ("cell", "illicit", "trust", "enrolled", "erad_age", "eradicated", "voluntary", "deforested",
+                 "replanted", "event")
+
+
+@njit(cache=True)
+def _copy_serial(a, b):
+    for i in range(a.shape[0]):
+        b[i] = a[i]
+
+
+@njit(cache=True, parallel=True)
+def _copy_parallel(a, b):
+    for i in prange(a.shape[0]):
+        b[i] = a[i]
+
+
+def _best(fn, a, b, reps: int) -> float:
+    fn(a, b)  # first touch, compile
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn(a, b)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def stream_copy(n_doubles: int = 1 << 26, reps: int = 5) -> dict:
+    """GB/s (1e9 bytes/s) of a copy of ``n_doubles`` float64 (default 512 MiB per array, far above
+    the 32 MiB L3): NumPy (one thread), a numba loop on one thread and on all numba threads."""
+    import numba
+
+    a = np.full(n_doubles, 1.5)
+    b = np.zeros(n_doubles)
+    nbytes = 2 * a.nbytes
+    out = {"array_mib": a.nbytes / 2**20, "reps": reps}
+    out["numpy_copy_gbps"] = nbytes / _best(lambda x, y: np.copyto(y, x), a, b, reps) / 1e9
+    out["numba_copy_1thread_gbps"] = nbytes / _best(_copy_serial, a, b, reps) / 1e9
+    nt = numba.get_num_threads()
+    out["numba_threads"] = nt
+    out["numba_copy_parallel_gbps"] = nbytes / _best(_copy_parallel, a, b, reps) / 1e9
+    keys = ("numpy_copy_gbps", "numba_copy_1thread_gbps", "numba_copy_parallel_gbps")
+    out["best_gbps"] = max(out[k] for k in keys)
+    out["best_of"] = max(keys, key=lambda k: out[k])
+    for k in keys:
+        out[k] = round(out[k], 2)
+    out["best_gbps"] = round(out["best_gbps"], 2)
+    return out
+
+
+def users_bytes_per_step(pop) -> dict:
+    """Bytes the user kernel moves per agent-step, counted as in STREAM (see the module)."""
+    n = pop.n
+    read = sum(getattr(pop, k).itemsize for k in USERS_READ)
+    write = sum(getattr(pop, k).itemsize for k in USERS_WRITE)
+    peers = (pop.peer_light.nbytes + pop.peer_never.nbytes) / n
+    return {"read": read, "write": write, "peer_tables": round(peers, 3), "total": read + write + peers}
+
+
+def farmers_bytes_per_step(pop, model) -> dict:
+    """Bytes the farmer kernel moves per agent-step: its columns, plus the per-cell tables."""
+    n = pop.n
+    read = sum(getattr(pop, k).itemsize for k in FARMERS_READ)
+    write = sum(getattr(pop, k).itemsize for k in FARMERS_WRITE)
+    tables = (model.p_erad.nbytes + model.util_a.nbytes + model.util_b.nbytes + model.farmer_rates.nbytes) / n
+    return {"read": read, "write": write, "cell_tables": round(tables, 4), "total": read + write + tables}

@@ -1,0 +1,231 @@
+"""Agent-steps per second of the population phases: numba kernels against plain Mesa agents.
+
+Only the population phase is timed. A model is built and stepped once (so its monthly rates,
+peer-group counts and draw keys are those of a real month); its state arrays are saved; then
+each timed repetition restores them and runs
+
+- the kernel function directly on the model's arrays
+  (``step_users(...)``, ``step_farmers(...)``, as ``DrugMarketModel`` calls them), or
+- the same rules through the Mesa agents: ``model.agents_by_type[User].do("step")``
+  (a model built with ``path="reference"``).
+
+Both paths start from the same arrays with the same rates and draws, so they must end with
+identical arrays; that is checked (``paths_agree``). Times are the best of the repetitions
+(least disturbed by other processes); the median is reported too.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from benchmarks.bandwidth import FARMERS_WRITE, USERS_WRITE, farmers_bytes_per_step, users_bytes_per_step
+from benchmarks.common import log
+
+
+def build(preset: str, seed: int, path: str = "kernel", n_users: int | None = None,
+          n_farmers: int | None = None, base: str = "workshop"):
+    """A model of ``preset`` (or a custom size based on ``base``), stepped once."""
+    from model.model import DrugMarketModel
+    from model.presets import PRESETS
+    from model.scenario import scenario_from_dict
+
+    name = preset
+    if n_users is not None:
+        name = "_benchmark_kernels"
+        PRESETS[name] = {**PRESETS[base], "n_users": int(n_users), "n_farmers": int(n_farmers or PRESETS[base]["n_farmers"])}
+    try:
+        sc = scenario_from_dict({"name": "benchmark", "preset": name, "months": 1})
+        m = DrugMarketModel(scenario=sc, seed=seed, path=path)
+    finally:
+        if name == "_benchmark_kernels":
+            PRESETS.pop(name, None)
+    m.step()
+    return m
+
+
+# --------------------------------------------------------------------------- argument lists
+def users_args(m, tile: int = 1) -> tuple[list, dict]:
+    """step_users' arguments for model ``m``; ``tile`` > 1 repeats the population (the same
+    rules and rates over a larger, out-of-cache population)."""
+    u = m.users
+    cols = {k: getattr(u, k) for k in ("market", "group", "state", "flags", "risk", "event")}
+    pl, pn = u.peer_light, u.peer_never
+    if tile > 1:
+        cols = {k: np.tile(v, tile) for k, v in cols.items()}
+        pl, pn = np.tile(pl, (tile, 1)), np.tile(pn, (tile, 1))
+    args = [cols["market"], cols["group"], cols["state"], cols["flags"], cols["risk"], cols["event"],
+            m.user_rates, pl, pn, u.group_size, m.seed, m.t]
+    return args, {k: cols[k] for k in USERS_WRITE}
+
+
+def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
+    f = m.farmers
+    names = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age",
+             "eradicated", "voluntary", "deforested", "replanted", "event")
+    cols = {k: getattr(f, k) for k in names}
+    if tile > 1:
+        cols = {k: np.tile(v, tile) for k, v in cols.items()}
+    args = [cols[k] for k in names] + [m.p_erad, m.util_a, m.util_b, m.farmer_rates, m.cell_lo, m.cell_n,
+                                       m.seed, m.t]
+    return args, {k: cols[k] for k in FARMERS_WRITE}
+
+
+# --------------------------------------------------------------------------- timing
+def _time_restoring(fn, writable: dict, reps: int) -> tuple[list[float], dict]:
+    """Time ``fn()`` ``reps`` times, restoring ``writable`` arrays before each; returns the times
+    and the arrays after one run from the saved state. The arrays end as they started."""
+    snap = {k: v.copy() for k, v in writable.items()}
+
+    def restore():
+        for k, v in writable.items():
+            v[...] = snap[k]
+
+    times = []
+    for _ in range(reps):
+        restore()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    after = {k: v.copy() for k, v in writable.items()}
+    restore()
+    return times, after
+
+
+def _rate(n: int, times: list[float]) -> dict:
+    best = min(times)
+    return {"agents": int(n), "reps": len(times), "best_s": best, "median_s": statistics.median(times),
+            "msteps_per_s": n / best / 1e6, "msteps_per_s_median": n / statistics.median(times) / 1e6}
+
+
+def time_users_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
+    from model.kernels.users import step_users
+
+    args, writable = users_args(m, tile)
+    step_users(*args)  # compile or load, outside the clock (then restored below)
+    times, after = _time_restoring(lambda: step_users(*args), writable, reps)
+    return _rate(args[2].shape[0], times), after
+
+
+def time_farmers_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
+    from model.kernels.farmers import step_farmers
+
+    args, writable = farmers_args(m, tile)
+    step_farmers(*args)
+    times, after = _time_restoring(lambda: step_farmers(*args), writable, reps)
+    return _rate(args[0].shape[0], times), after
+
+
+def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]:
+    agents = m.agents_by_type[agent_cls]
+    times, after = _time_restoring(lambda: agents.do("step"), writable, reps)
+    return _rate(len(agents), times), after
+
+
+def _helpers(m, reps: int) -> dict:
+    """The users phase's two counting kernels (run every month besides step_users)."""
+    from model.kernels.users import count_peers, count_users
+    from model.states import EVENT_BITS, USER_STATE_NAMES
+    from model.world import GROUPS
+
+    u = m.users
+    n_pg = (u.n + u.group_size - 1) // u.group_size
+    out = {}
+    for name, fn in (("count_peers", lambda: count_peers(u.group, u.state, u.group_size, n_pg, len(GROUPS))),
+                     ("count_users", lambda: count_users(u.market, u.group, u.state, u.flags, u.event,
+                                                         len(m.markets), len(GROUPS), len(USER_STATE_NAMES),
+                                                         EVENT_BITS))):
+        fn()
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        out[name] = _round(_rate(u.n, times))
+    return out
+
+
+def _round(rate: dict) -> dict:
+    for k in ("best_s", "median_s"):
+        rate[k] = round(rate[k], 6)
+    for k in ("msteps_per_s", "msteps_per_s_median"):
+        rate[k] = round(rate[k], 4)
+    return rate
+
+
+def _with_bw(rate: dict, bytes_per_step: float, bw_gbps: float | None) -> dict:
+    """Add bytes per agent-step, the achieved GB/s and its fraction of the measured bandwidth."""
+    gbps = rate["msteps_per_s"] * 1e6 * bytes_per_step / 1e9
+    rate["bytes_per_agent_step"] = round(bytes_per_step, 3)
+    rate["achieved_gbps"] = round(gbps, 3)
+    rate["bandwidth_fraction"] = round(gbps / bw_gbps, 4) if bw_gbps else None
+    return _round(rate)
+
+
+def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
+    """Kernel vs Mesa at a size the reference path finishes in seconds; kernels at national size
+    (and, unless quick, out of cache: the national population tiled)."""
+    from agents.farmer import Farmer
+    from agents.user import User
+
+    ref_users, ref_farmers = (20_000, 2_000) if quick else (200_000, 20_000)
+    res: dict = {}
+
+    # 1. same size, both paths, same model and month
+    log(f"kernels: reference model with {ref_users} users and {ref_farmers} farmers (path='reference')")
+    t0 = time.perf_counter()
+    m = build("workshop", seed, path="reference", n_users=ref_users, n_farmers=ref_farmers, base="workshop")
+    res["reference_model_build_and_first_month_s"] = round(time.perf_counter() - t0, 2)
+    ub = users_bytes_per_step(m.users)["total"]
+    fb = farmers_bytes_per_step(m.farmers, m)["total"]
+    reps_ref = 1 if quick else 3
+    k_u, k_after = time_users_kernel(m, reps=10 if quick else 30)
+    r_u, r_after = time_reference(m, User, users_args(m)[1], reps_ref)
+    agree_u = all(np.array_equal(k_after[k], r_after[k]) for k in k_after)
+    k_f, kf_after = time_farmers_kernel(m, reps=10 if quick else 50)
+    r_f, rf_after = time_reference(m, Farmer, farmers_args(m)[1], reps_ref)
+    agree_f = all(np.array_equal(kf_after[k], rf_after[k]) for k in kf_after)
+    res["same_size"] = {
+        "users": {"kernel": _with_bw(k_u, ub, bw_gbps), "mesa": _with_bw(r_u, ub, bw_gbps),
+                  "ratio": round(k_u["msteps_per_s"] / r_u["msteps_per_s"], 1), "paths_agree": agree_u},
+        "farmers": {"kernel": _with_bw(k_f, fb, bw_gbps), "mesa": _with_bw(r_f, fb, bw_gbps),
+                    "ratio": round(k_f["msteps_per_s"] / r_f["msteps_per_s"], 1), "paths_agree": agree_f},
+    }
+    log(f"kernels: users kernel {k_u['msteps_per_s']:.1f} M/s vs Mesa {r_u['msteps_per_s']:.3f} M/s "
+        f"(x{res['same_size']['users']['ratio']}, agree={agree_u}); farmers kernel {k_f['msteps_per_s']:.1f} M/s "
+        f"vs Mesa {r_f['msteps_per_s']:.3f} M/s (x{res['same_size']['farmers']['ratio']}, agree={agree_f})")
+    del m
+
+    # 2. national size (kernel path)
+    preset = "national"
+    log("kernels: national model (kernel path)" + (" [quick: 100,000 users]" if quick else ""))
+    if quick:
+        m = build(preset, seed, n_users=100_000, n_farmers=10_000, base="national")
+    else:
+        m = build(preset, seed)
+    ub_d = users_bytes_per_step(m.users)
+    fb_d = farmers_bytes_per_step(m.farmers, m)
+    reps = 10 if quick else 30
+    nat_u, _ = time_users_kernel(m, reps)
+    nat_f, _ = time_farmers_kernel(m, reps=3 * reps)
+    res["national"] = {"users": _with_bw(nat_u, ub_d["total"], bw_gbps),
+                       "farmers": _with_bw(nat_f, fb_d["total"], bw_gbps),
+                       "helpers": _helpers(m, reps),
+                       "users_bytes": ub_d, "farmers_bytes": fb_d}
+    log(f"kernels: national users {nat_u['msteps_per_s']:.1f} M/s = {nat_u['achieved_gbps']:.2f} GB/s; "
+        f"farmers {nat_f['msteps_per_s']:.1f} M/s = {nat_f['achieved_gbps']:.2f} GB/s")
+
+    # 3. out of cache: the national population repeated (the 32 MiB L3 holds the national arrays)
+    if not quick:
+        tu, tf = 16, 64
+        log(f"kernels: out of cache: users x{tu} = {m.users.n * tu:,}, farmers x{tf} = {m.farmers.n * tf:,}")
+        big_u, _ = time_users_kernel(m, reps=10, tile=tu)
+        big_f, _ = time_farmers_kernel(m, reps=10, tile=tf)
+        res["out_of_cache"] = {"users": _with_bw(big_u, ub_d["total"], bw_gbps),
+                               "farmers": _with_bw(big_f, fb_d["total"], bw_gbps),
+                               "note": "national population tiled; same rules, rates and draws' key"}
+        log(f"kernels: out of cache users {big_u['msteps_per_s']:.1f} M/s = {big_u['achieved_gbps']:.2f} GB/s; "
+            f"farmers {big_f['msteps_per_s']:.1f} M/s = {big_f['achieved_gbps']:.2f} GB/s")
+    return res

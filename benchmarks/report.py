@@ -1,0 +1,220 @@
+"""Targets of issue 6, the readable table, and the scaling plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# (label, key, comparison, target, unit)
+TARGETS = (
+    ("users kernel >= 100x the Mesa path", "kernel_vs_mesa_ratio", ">=", 100.0, "x"),
+    ("farmers kernel >= 100x the Mesa path", "kernel_vs_mesa_ratio_farmers", ">=", 100.0, "x"),
+    ("users kernel >= 25% of memory bandwidth", "bandwidth_fraction", ">=", 0.25, ""),
+    ("farmers kernel >= 25% of memory bandwidth", "bandwidth_fraction_farmers", ">=", 0.25, ""),
+    ("national run <= 10 s wall", "national_wall_s", "<=", 10.0, "s"),
+    ("national run <= 2 GiB peak", "national_peak_mb", "<=", 2048.0, "MiB"),
+    ("cost linear in users 1e4..4e7 (R^2 >= 0.99)", "scaling_r2", ">=", 0.99, ""),
+    ("warm start (import + tiny model + 1 month) <= 2 s", "jit_warm_s", "<=", 2.0, "s"),
+    ("full run <= 5 min wall", "full_wall_s", "<=", 300.0, "s"),
+    ("full run <= 16 GiB peak", "full_peak_mb", "<=", 16384.0, "MiB"),
+)
+
+
+def _fmt(v, unit: str = "") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        a = abs(v)
+        s = f"{v:,.0f}" if a >= 1000 else f"{v:.1f}" if a >= 100 else f"{v:.2f}" if a >= 1 else f"{v:.3g}"
+        return f"{s} {unit}".strip()
+    return str(v)
+
+
+def evaluate(r: dict) -> list[dict]:
+    """PASS / MISS / SKIPPED per target, with the margin: positive = headroom, negative = short by."""
+    out = []
+    for label, key, op, target, unit in TARGETS:
+        v = r.get(key)
+        note = ""
+        if key == "scaling_r2" and v is not None and not r.get("scaling_full_range"):
+            note = f"range only up to {r.get('scaling_max_users'):,.0f} users"
+        if key.startswith("full_") and v is None:
+            st = r.get("full_status") or "skipped"
+            status = "SKIPPED" if st == "skipped" else "MISS"
+            note = st if st != "skipped" else "--skip-full or --quick"
+            out.append({"target": label, "key": key, "measured": None, "limit": target, "unit": unit,
+                        "status": status, "margin_pct": None, "note": note})
+            continue
+        if v is None:
+            out.append({"target": label, "key": key, "measured": None, "limit": target, "unit": unit,
+                        "status": "SKIPPED", "margin_pct": None, "note": "not measured"})
+            continue
+        if op == ">=":
+            ok = v >= target
+            margin = (v / target - 1.0) * 100.0
+        else:
+            ok = v <= target
+            margin = (1.0 - v / target) * 100.0
+        status = "PASS" if ok else "MISS"
+        if note and key == "scaling_r2":
+            status = "MISS" if r.get("quick") is False else "n/a (quick)"
+        out.append({"target": label, "key": key, "measured": v, "limit": target, "unit": unit, "status": status,
+                    "margin_pct": round(margin, 1), "note": note})
+    return out
+
+
+def margin_text(t: dict) -> str:
+    m = t["margin_pct"]
+    if m is None:
+        return t["note"]
+    op = "more than" if t["key"].endswith(("ratio", "ratio_farmers", "fraction", "fraction_farmers", "r2")) else "under"
+    if m >= 0:
+        s = f"headroom {m:.0f}%"
+    elif op == "under":
+        s = f"{-m:.0f}% over the limit"
+    else:
+        s = f"{-m:.0f}% short"
+    return s + (f"; {t['note']}" if t["note"] else "")
+
+
+def table(r: dict) -> str:
+    """The readable report."""
+    L = []
+    d = r.get("details", {})
+    mi = r.get("machine", {})
+    L.append(f"drugmarket benchmarks  (git {mi.get('git', '?')}{' +local changes' if mi.get('git_dirty') else ''}, "
+             f"{'quick' if r.get('quick') else 'full'} mode, seed {r.get('seed')})")
+    L.append(f"machine: {mi.get('cpu', '?')}, {mi.get('cpus')} CPUs, {mi.get('mem_total_gib')} GiB; "
+             f"Python {mi.get('python')}, numba {mi.get('numba')} ({mi.get('numba_threads')} threads), "
+             f"Mesa {mi.get('mesa')}")
+    ld = r.get("load", {})
+    L.append(f"load: other processes used {_fmt(ld.get('other_cores_mean'))} cores on average "
+             f"(max {_fmt(ld.get('other_cores_max'))} in one section); load average "
+             f"{ld.get('loadavg_start')} at start, {ld.get('loadavg_end')} at end")
+    L.append("")
+
+    def row(label, value, unit="", note=""):
+        L.append(f"  {label:<52} {_fmt(value, unit):>16}  {note}")
+
+    k = d.get("kernels") or {}
+    if k:
+        ss = k["same_size"]
+        L.append(f"Population phase, same size on both paths ({ss['users']['kernel']['agents']:,} users, "
+                 f"{ss['farmers']['kernel']['agents']:,} farmers):")
+        for pop in ("users", "farmers"):
+            row(f"{pop} kernel", ss[pop]["kernel"]["msteps_per_s"], "M agent-steps/s")
+            row(f"{pop} via Mesa agents .do('step')", ss[pop]["mesa"]["msteps_per_s"], "M agent-steps/s")
+            row(f"{pop} kernel / Mesa", ss[pop]["ratio"], "x", f"paths agree: {ss[pop]['paths_agree']}")
+        nat = k["national"]
+        L.append(f"Kernels at national size ({nat['users']['agents']:,} users, {nat['farmers']['agents']:,} farmers):")
+        for pop in ("users", "farmers"):
+            x = nat[pop]
+            row(f"{pop} kernel", x["msteps_per_s"], "M agent-steps/s",
+                f"{x['bytes_per_agent_step']:.2f} B/agent-step -> {x['achieved_gbps']:.2f} GB/s")
+        for h, x in nat["helpers"].items():
+            row(f"users phase helper {h}", x["msteps_per_s"], "M agents/s", f"{1e3 * x['best_s']:.2f} ms a month")
+        if "out_of_cache" in k:
+            oc = k["out_of_cache"]
+            L.append("Kernels out of cache (national population tiled):")
+            for pop in ("users", "farmers"):
+                x = oc[pop]
+                row(f"{pop} kernel, {x['agents']:,} agents", x["msteps_per_s"], "M agent-steps/s",
+                    f"{x['achieved_gbps']:.2f} GB/s = {100 * x['bandwidth_fraction']:.1f}% of bandwidth")
+    bw = d.get("bandwidth")
+    if bw:
+        L.append(f"Memory bandwidth (STREAM-like copy of {bw['array_mib']:.0f} MiB arrays, 16 B per element):")
+        row("numpy copy (1 thread)", bw["numpy_copy_gbps"], "GB/s")
+        row("numba loop, 1 thread", bw["numba_copy_1thread_gbps"], "GB/s")
+        row(f"numba prange, {bw['numba_threads']} threads", bw["numba_copy_parallel_gbps"], "GB/s")
+        row("best", bw["best_gbps"], "GB/s")
+        row("users kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction"))
+        row("farmers kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction_farmers"))
+    runs = d.get("runs") or {}
+    if runs:
+        L.append("Whole runs, fresh process each (wall = build + burn-in + months; imports apart):")
+        for name, x in runs.items():
+            if x.get("status") != "ok":
+                row(f"{name}", None, "", f"{x.get('status')}: {x.get('error')}; "
+                    f"peak seen {x.get('observed_peak_mb')} MiB after {x.get('process_wall_s')} s")
+                continue
+            row(f"{name}: {x['n_users']:,} users, {x['steps']} months", x["wall_s"], "s",
+                f"build {x['build_s']:.1f} s + run {x['run_s']:.1f} s ({x['step_ms']:.0f} ms a month); "
+                f"peak {x['peak_mb']:,.0f} MiB; import {x['import_s']:.1f} s")
+    sc = d.get("scaling")
+    if sc:
+        L.append(f"Scaling ({sc['farmers']:,} farmers, {sc['steps']} months each):")
+        for p in sc["points"]:
+            if p["status"] == "ok":
+                row(f"{p['n_users']:,} users", p["wall_s"], "s",
+                    f"{p['us_per_agent_month']:.4f} us/agent-month; peak {p['peak_mb']:,.0f} MiB")
+            else:
+                row(f"{p['n_users']:,} users", None, "", f"{p['status']}: {p['error']}")
+        f = sc["fit"]
+        if f["slope"] is not None:
+            row("linear fit: intercept", f["intercept"], "s")
+            row("linear fit: slope", sc["slope_ns_per_agent_month"], "ns/agent-month")
+            row("linear fit: R^2", f["r2"], "", f"largest residual {100 * f['max_rel_residual']:.0f}% of the fit")
+    sw = d.get("sweep")
+    if sw:
+        L.append("Sweep throughput:")
+        row(f"{sw['runs']} x {sw['preset']} {sw['months']} months, local, {sw['workers']} workers",
+            sw["runs_per_hour"], "runs/hour", f"{sw['elapsed_s']:.1f} s in all")
+    j = d.get("jit")
+    if j:
+        L.append("Start-up (import + tiny model + first month, fresh process):")
+        for kind in ("cold", "warm"):
+            x = j[kind]
+            if x.get("status") == "ok":
+                row(f"{kind} numba cache", x["total_s"], "s",
+                    f"import {x['import_s']:.2f} + build {x['build_s']:.2f} + month {x['first_month_s']:.2f} s "
+                    f"(next month {1e3 * x['second_month_s']:.0f} ms)")
+            else:
+                row(f"{kind} numba cache", None, "", f"{x.get('status')}: {x.get('error')}")
+    L.append("")
+    L.append("Targets:")
+    for t in r.get("targets", []):
+        L.append(f"  {t['status']:<8} {t['target']:<50} {_fmt(t['measured'], t['unit']):>12}  {margin_text(t)}")
+    return "\n".join(L)
+
+
+def plot_scaling(sc: dict, path: Path) -> str | None:
+    """Wall time per run against user agents, with the linear fit (linear and log-log panels)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    ok = [p for p in sc["points"] if p["status"] == "ok"]
+    if len(ok) < 2:
+        return None
+    x = np.array([p["n_users"] for p in ok], float)
+    y = np.array([p["wall_s"] for p in ok], float)
+    f = sc["fit"]
+    xs = np.linspace(0, x.max() * 1.05, 200)
+    xl = np.logspace(np.log10(x.min()), np.log10(x.max()), 200)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    label = f"fit: {f['intercept']:.1f} s + {sc['slope_ns_per_agent_month']:.1f} ns x users x months, R$^2$={f['r2']:.4f}"
+    for ax, xx, log in ((axes[0], xs, False), (axes[1], xl, True)):
+        ax.plot(xx, f["intercept"] + f["slope"] * xx, "-", color="tab:blue", label=label)
+        ax.plot(x, y, "o", color="tab:red", label="measured (fresh process each)")
+        ax.set_xlabel("user agents")
+        ax.set_ylabel(f"wall time per run, s ({sc['steps']} months)")
+        if log:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title("log-log")
+        else:
+            ax.set_title(f"wall time vs users ({sc['farmers']:,} farmers)")
+        ax.grid(True, alpha=0.3)
+    failed = [p for p in sc["points"] if p["status"] != "ok"]
+    if failed:
+        axes[0].text(0.02, 0.9, "; ".join(f"{p['n_users']:,}: {p['status']}" for p in failed),
+                     transform=axes[0].transAxes, fontsize=8, color="tab:red")
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)

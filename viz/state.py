@@ -1,0 +1,301 @@
+"""One browser session's simulation: the policy on the page and the status quo, over an ensemble of seeds.
+
+A :class:`Session` holds 2 x ``n_seeds`` models: for each seed ``seed, seed + 1, ...``
+one model runs the page's policy and one the status quo (common random numbers, so
+their difference is the policy's effect, not noise). Both are stepped together.
+
+Each model starts from the end of the burn-in (which runs under the status quo,
+whatever the policy). Burned-in models are kept as read-only templates in a small
+process-wide cache keyed by (preset, seed), and every session works on its own deep
+copies: two browser sessions never share a model, and a Reset costs a copy, not a
+burn-in. (A copy steps bit-identically to a fresh model with the same seed.)
+
+Levers moved on the page apply to the policy models from their next month on, like
+a scenario's events; they are logged in ``Session.changes``.
+
+All methods are thread-safe (the play loop steps from its own thread).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCHES
+from model.presets import PRESETS
+from viz import validate
+from viz.presets import Card
+
+#: the agent scale of the app (model/presets.py); ``drugmarket app --preset`` sets it through this variable
+PRESET_ENV = "DRUGMARKET_APP_PRESET"
+DEFAULT_PRESET = "workshop"
+DEFAULT_SEED = 1
+DEFAULT_ENSEMBLE = 3
+#: months a session may run (20 years); play stops there
+MAX_MONTHS = 240
+#: burned-in templates kept per process
+MAX_TEMPLATES = 16
+
+
+def app_preset() -> str:
+    p = os.environ.get(PRESET_ENV, DEFAULT_PRESET)
+    return p if p in PRESETS else DEFAULT_PRESET
+
+
+# --------------------------------------------------------------------------- burned-in templates
+_templates: OrderedDict[tuple[str, int], Any] = OrderedDict()
+_templates_lock = threading.Lock()
+_shared: dict[str, Any] = {}
+
+
+def _world_and_baseline():
+    """The shipped world and its calibration, computed once per process (read-only)."""
+    if "world" not in _shared:
+        from model.calibrate import calibrate
+        from model.params import defaults
+        from model.world import load_world
+
+        world = load_world()
+        _shared["baseline"] = calibrate(world, defaults())
+        _shared["world"] = world
+    return _shared["world"], _shared["baseline"]
+
+
+def burned_in(preset: str, seed: int):
+    """A new model of the status quo at month 0 (after the burn-in): a private copy of a template."""
+    from model.model import DrugMarketModel
+    from model.scenario import Scenario
+
+    key = (preset, int(seed))
+    with _templates_lock:
+        m = _templates.get(key)
+        if m is None:
+            world, baseline = _world_and_baseline()
+            m = DrugMarketModel(Scenario(name="status-quo", preset=preset), seed=int(seed), world=world,
+                                baseline=baseline)
+            m.run(0)
+            _templates[key] = m
+            while len(_templates) > MAX_TEMPLATES:
+                _templates.popitem(last=False)
+        else:
+            _templates.move_to_end(key)
+        return copy.deepcopy(m)
+
+
+def clear_templates() -> None:
+    with _templates_lock:
+        _templates.clear()
+
+
+# --------------------------------------------------------------------------- the levers
+@dataclass
+class Levers:
+    """What the page's controls say: budgets (USD a year) and switches."""
+
+    budget: dict[str, float] = field(default_factory=lambda: dict(STATUS_QUO_BUDGET))
+    switches: dict[str, Any] = field(default_factory=lambda: dict(SWITCHES))
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.budget.values()))
+
+    def matches(self, card: Card) -> bool:
+        return (all(abs(self.budget[p] - card.budget[p]) < 0.5e6 for p in PROGRAMS)
+                and all(self.switches[k] == card.switches[k] for k in SWITCHES))
+
+
+@dataclass
+class Snapshot:
+    """What the views draw, copied out of the models under the session's lock.
+
+    ``policy[col]`` and ``status_quo[col]`` are arrays (seeds x months) of the output
+    column ``col``; ``map`` holds the first seed's policy model's network state."""
+
+    version: int
+    month: int
+    seeds: list[int]
+    policy: dict[str, np.ndarray]
+    status_quo: dict[str, np.ndarray]
+    columns: list[str]
+    map: dict[str, Any]
+    changes: list[tuple[int, str]]
+
+    def has(self, col: str) -> bool:
+        return col in self.policy
+
+
+class Session:
+    """The simulation of one browser session (see the module's docstring)."""
+
+    def __init__(self, preset: str | None = None, seed: int = DEFAULT_SEED, n_seeds: int = DEFAULT_ENSEMBLE,
+                 levers: Levers | None = None):
+        self.preset = preset if preset in PRESETS else app_preset()
+        self.lock = threading.RLock()
+        self.levers = levers or Levers()
+        self.seed = validate.seed(seed)
+        self.n_seeds = validate.ensemble_size(n_seeds)
+        self.version = 0
+        self.changes: list[tuple[int, str]] = []
+        self.policy_models: list = []
+        self.status_quo_models: list = []
+        self.last_step_seconds = float("nan")
+        self.closed = False
+        self._snapshot: Snapshot | None = None
+        self.reset()
+
+    # -- building and stepping
+    @property
+    def seeds(self) -> list[int]:
+        return [self.seed + i for i in range(self.n_seeds)]
+
+    @property
+    def month(self) -> int:
+        return self.policy_models[0].t if self.policy_models else 0
+
+    def _policy_scenario(self):
+        from model.scenario import Scenario, set_value
+
+        s = Scenario(name="page-policy", preset=self.preset)
+        for p in PROGRAMS:
+            set_value(s, f"policy.budget.{p}", float(self.levers.budget[p]))
+        for k, v in self.levers.switches.items():
+            set_value(s, f"policy.{k}", v)
+        return s
+
+    def reset(self, seed: int | None = None, n_seeds: int | None = None) -> None:
+        """Start again at month 0 with the page's levers (and a new seed or ensemble size if given)."""
+        seed = self.seed if seed is None else validate.seed(seed)
+        n_seeds = self.n_seeds if n_seeds is None else validate.ensemble_size(n_seeds)
+        seeds = [seed + i for i in range(n_seeds)]
+        policy_models, sq_models = [], []
+        for s in seeds:
+            sq = burned_in(self.preset, s)
+            pol = copy.deepcopy(sq)
+            pol.scenario = self._policy_scenario()
+            policy_models.append(pol)
+            sq_models.append(sq)
+        with self.lock:
+            self.seed, self.n_seeds = seed, n_seeds
+            self.policy_models, self.status_quo_models = policy_models, sq_models
+            self.changes = []
+            self.version += 1
+            self._snapshot = None
+
+    def step(self, months: int = 1) -> bool:
+        """Advance every model ``months`` months; False (and no step) at MAX_MONTHS."""
+        months = validate.months(months)
+        with self.lock:
+            if self.month >= MAX_MONTHS:
+                return False
+            t0 = time.perf_counter()
+            for _ in range(min(months, MAX_MONTHS - self.month)):
+                for m in (*self.policy_models, *self.status_quo_models):
+                    m.step()
+            self.last_step_seconds = (time.perf_counter() - t0) / months
+            self.version += 1
+            self._snapshot = None
+            return True
+
+    @property
+    def at_end(self) -> bool:
+        return self.month >= MAX_MONTHS
+
+    # -- levers
+    def _apply(self, key: str, value: Any) -> None:
+        from model.scenario import set_value
+
+        for m in self.policy_models:
+            set_value(m.scenario, key, value)  # the models' policy is their scenario's from month 1 on
+
+    def _log(self, key: str, text: str) -> None:
+        """Log a lever change at the next month; a later change of the same lever that month replaces it."""
+        month = self.month + 1
+        self.changes = [(mo, t) for mo, t in self.changes if not (mo == month and t.startswith(key + ":"))]
+        self.changes.append((month, f"{key}: {text}"))
+
+    def set_budget(self, program: str, usd: Any) -> float:
+        """Set one program's budget (USD a year, clamped); returns the value used."""
+        program = validate.program(program)
+        usd = validate.budget_usd(usd)
+        with self.lock:
+            if usd == self.levers.budget[program]:
+                return usd
+            self.levers.budget[program] = usd
+            self._apply(f"policy.budget.{program}", usd)
+            self._log(program, f"USD {usd / 1e6:,.0f} million a year")
+            self._snapshot = None
+        return usd
+
+    def set_switch(self, name: str, value: Any) -> Any:
+        value = validate.switch(name, value)
+        with self.lock:
+            if value == self.levers.switches[name]:
+                return value
+            self.levers.switches[name] = value
+            self._apply(f"policy.{name}", value)
+            self._log(name, str(value).lower() if isinstance(value, bool) else value)
+            self._snapshot = None
+        return value
+
+    def apply_card(self, card: Card) -> None:
+        with self.lock:
+            for p in PROGRAMS:
+                self.set_budget(p, card.budget[p])
+            for k in SWITCHES:
+                self.set_switch(k, card.switches[k])
+            # one log line for the card instead of one per lever
+            month = self.month + 1
+            keys = tuple(PROGRAMS) + tuple(SWITCHES)
+            self.changes = [(mo, t) for mo, t in self.changes if not (mo == month and t.split(":")[0] in keys)]
+            self.changes.append((month, f"policy card: {card.title}"))
+
+    # -- what the views draw
+    def snapshot(self) -> Snapshot:
+        with self.lock:
+            if self._snapshot is not None and self._snapshot.version == self.version:
+                return self._snapshot
+            first = self.policy_models[0]
+            columns = list(first.outputs[-1].keys()) if first.outputs else []
+            numeric = [c for c in columns if isinstance(first.outputs[-1][c], (int, float, np.number))]
+
+            def arrays(models):
+                return {c: np.array([[row[c] for row in m.outputs] for m in models], dtype=float) for c in numeric}
+
+            snap = Snapshot(
+                version=self.version, month=self.month, seeds=self.seeds,
+                policy=arrays(self.policy_models) if numeric else {},
+                status_quo=arrays(self.status_quo_models) if numeric else {},
+                columns=numeric, map=_map_state(first), changes=list(self.changes),
+            )
+            self._snapshot = snap
+            return snap
+
+
+def _map_state(m) -> dict[str, Any]:
+    """The network's state of the model's last month: flows per edge, seizures and activity per country."""
+    flows: dict[tuple[str, str], float] = {}
+    for pth, kg in getattr(m, "route_flow", {}).items():
+        for a, b in zip(pth[:-1], pth[1:]):
+            flows[(a, b)] = flows.get((a, b), 0.0) + float(kg)
+    seized: dict[str, float] = {}
+    for (_drug, c), kg in getattr(m, "seized_by", {}).items():
+        seized[c] = seized.get(c, 0.0) + float(kg)
+    f = m.farmers
+    ill = np.bincount(f.country, weights=f.illicit, minlength=len(f.countries))
+    cultivation = {}
+    for ci, (c, _crop) in enumerate(f.countries):
+        cultivation[c] = cultivation.get(c, 0.0) + float(ill[ci])
+    counts = m.people_counts()
+    from model.states import DEPENDENT, TREATMENT
+
+    use = {mk: float((counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()) * m.users.scale)
+           for mi, mk in enumerate(m.markets)}
+    return {"countries": list(m.world.countries), "edges": list(m.world.graph.edges), "flows": flows,
+            "seized": seized, "cultivation": cultivation, "use": use, "roles": dict(m.world.roles)}
