@@ -3,7 +3,7 @@
 Farmer and User are the large populations: the model keeps their state in
 arrays advanced by numba kernels (model/kernels/). The classes here are the
 reference path: the same rule for one agent in plain Python, run through Mesa
-(``model.agents_by_type[User].do("step")``) when the model is built with
+(the model steps each reference agent in order) when the model is built with
 ``path="reference"``. Trafficker, PrecursorSupplier and EnforcementAgency are
 few and are always ordinary Mesa agents.
 """

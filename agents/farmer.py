@@ -8,14 +8,14 @@ Each month a farmer may
 - have the illicit plot eradicated; with eradication and no alternative, trust
   in the state falls. Under "alternative development before eradication" the
   enrolment offer comes first;
-- reconsider (about twice a year) how much land to put under the illicit crop:
+- reconsider (about once a year) how much land to put under the illicit crop:
   a logit in expected illicit income (farm-gate price x yield x (1 - perceived
   eradication risk x risk aversion)) against licit income, tilted by low trust
   and by coercion from armed groups. Replanting after eradication often
   happens in a neighbouring municipality, on cleared forest.
 
 This class is the reference path; model/kernels/farmers.py:step_farmers is
-the same rule over arrays, checked equal by tests/test_paths.py.
+the same rule over arrays, checked equal by tests/test_model.py.
 """
 
 from __future__ import annotations

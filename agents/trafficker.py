@@ -8,8 +8,8 @@ Each month an organization
   rises on one route, flow moves to others within months). Each shipment is
   split into loads; each load may be seized in any country it crosses;
 - sells at the destination's wholesale price, pays the farm gate and
-  transport, and keeps the rest as capital, of which a share is laundered and
-  exposed to financial targeting;
+  transport, and keeps the rest as capital; a share of each month's revenue is
+  laundered, and financial targeting seizes part of that;
 - recruits members in proportion to its cash flow and loses members to
   incarceration (more where enforcement is stronger) and to violence.
 Rivalry between organizations sharing a country, and the splitting of an

@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     sc = section("scaling", lambda: runs.scaling(runs.SCALING_USERS_QUICK if q else runs.SCALING_USERS, months, burn,
                                                   a.seed, 10_000 if q else runs.SCALING_FARMERS, a.timeout,
                                                   a.mem_limit_gib))
-    section("sweep", lambda: sweep.throughput(4 if q else 8, 6 if q else 36, a.workers,
+    section("sweep", lambda: sweep.throughput(2 if q else 8, 6 if q else 36, a.workers,
                                               burn_in=2 if q else None))
 
     # ---------------------------------------------------------------- flat keys

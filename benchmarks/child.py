@@ -1,7 +1,7 @@
 """What a benchmark child process runs: ``python -m benchmarks.child run|jit ...``.
 
 Started by benchmarks.common.run_child, one fresh process per measurement, so that
-peak memory (``ru_maxrss``) and compile caches belong to that measurement alone.
+peak memory (VmHWM) and compile caches belong to that measurement alone.
 Prints one line ``BENCH_RESULT {json}`` on stdout.
 
 Nothing heavy is imported before the clock starts: ``jit`` times the import of the
@@ -24,7 +24,39 @@ RESULT_MARK = "BENCH_RESULT "
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process, MiB: VmHWM of /proc/self/status.
+
+    Not ``ru_maxrss``: Linux keeps the high-water mark across fork + exec, so a child of a
+    big parent reports the parent's size (checked: a child of a 1 GB parent reported
+    979 MiB, VmHWM 9 MiB). ``ru_maxrss`` is the fallback where /proc is missing."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _threading_layer() -> str | None:
+    try:
+        import numba
+
+        return numba.threading_layer()
+    except Exception:  # noqa: BLE001 - no parallel region has run
+        return None
+
+
+def _numba_threads() -> int:
+    import numba
+
+    return int(numba.get_num_threads())
 
 
 def _short(fname: str) -> str:
@@ -121,9 +153,11 @@ def cmd_run(a: argparse.Namespace) -> None:
 
         prof = cProfile.Profile()
         prof.enable()
+    cpu0 = _cpu_s()
     t0 = time.perf_counter()
     df = m.run()
     t_run = time.perf_counter() - t0
+    cpu_run = _cpu_s() - cpu0
     if prof is not None:
         prof.disable()
     steps = int(m.burn_in + a.months)
@@ -141,13 +175,22 @@ def cmd_run(a: argparse.Namespace) -> None:
         "run_s": round(t_run, 3),
         "wall_s": round(t_build + t_run, 3),  # build + all months; not interpreter start or imports
         "step_ms": round(1e3 * t_run / steps, 3),
+        "run_cpu_s": round(cpu_run, 3),  # CPU time of all this process's threads during the run
         "peak_mb_after_build": round(rss_built, 1),
         "peak_mb": round(_peak_mb(), 1),
+        "numba_threads": _numba_threads(),
+        "threading_layer": _threading_layer(),
         "user_bytes": int(sum(getattr(m.users, k).nbytes for k in ("market", "group", "state", "flags", "risk", "event"))),
     }
     if a.phases:
         out["phases_s"] = {k: round(v, 4) for k, v in sorted(timer.t.items())}
         top = sum(v for k, v in timer.t.items() if k[0].isdigit())
+        inner = sum(v for k, v in timer.t.items() if k.startswith("  users:"))
+        if "6 users" in timer.t:  # what _users_step spends outside its kernels and rates (NumPy bookkeeping)
+            out["phases_s"]["  users: rest of _users_step (NumPy)"] = round(max(0.0, timer.t["6 users"] - inner), 4)
+        inner_f = sum(v for k, v in timer.t.items() if k.startswith("  farmers:"))
+        if "2 farmers" in timer.t:
+            out["phases_s"]["  farmers: rest of _farmers_step (NumPy)"] = round(max(0.0, timer.t["2 farmers"] - inner_f), 4)
         out["phases_s"]["8 rest of step (balance, ledgers, Mesa)"] = round(max(0.0, t_run - top), 4)
         # first calls of the kernels load them from numba's cache (or compile them): a fixed cost per process
         out["kernel_first_calls_s"] = round(sum(v for k, v in timer.first.items() if "kernel" in k), 4)

@@ -226,4 +226,8 @@ def machine_info() -> dict:
         info["git_dirty"] = bool(dirty)
     except (OSError, subprocess.SubprocessError):
         pass
+    if not info.get("git"):
+        # a source tree without .git (e.g. ``git archive`` of a commit, to measure a frozen snapshot)
+        info["git"] = os.environ.get("DRUGMARKET_GIT_COMMIT", "unknown")
+    info["source"] = str(ROOT)
     return info

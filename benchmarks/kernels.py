@@ -170,7 +170,7 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     from agents.farmer import Farmer
     from agents.user import User
 
-    ref_users, ref_farmers = (20_000, 2_000) if quick else (200_000, 20_000)
+    ref_users, ref_farmers = (5_000, 1_000) if quick else (200_000, 20_000)
     res: dict = {}
 
     # 1. same size, both paths, same model and month
@@ -200,9 +200,9 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
 
     # 2. national size (kernel path)
     preset = "national"
-    log("kernels: national model (kernel path)" + (" [quick: 100,000 users]" if quick else ""))
+    log("kernels: national model (kernel path)" + (" [quick: 50,000 users]" if quick else ""))
     if quick:
-        m = build(preset, seed, n_users=100_000, n_farmers=10_000, base="national")
+        m = build(preset, seed, n_users=50_000, n_farmers=5_000, base="national")
     else:
         m = build(preset, seed)
     ub_d = users_bytes_per_step(m.users)

@@ -1,7 +1,7 @@
 """Whole runs in fresh processes: presets, the scaling curve, and numba's compile time.
 
 Every run is a new ``python -m benchmarks.child`` process (benchmarks.common.run_child), so its
-peak resident memory (``ru_maxrss``) is its own, and a run that would pass the time or memory
+peak resident memory (VmHWM, see child._peak_mb) is its own, and a run that would pass the time or memory
 limit is stopped and reported as such. Wall time = building the model + burn-in + the months
 (interpreter start and imports are reported apart, as ``import_s``).
 """

@@ -29,7 +29,7 @@ Scenario discovery (PRIM) and feature scoring then run on the results::
 
     from ema_workbench import perform_experiments
     from ema_workbench.analysis import prim
-    from experiments.ema import make_model, prim_inputs
+    from experiments.ema import make_model, prim_inputs, select_box
 
     model = make_model(levers=["policy.budget.treatment", "policy.budget.harm_reduction"],
                        uncertainties=["user.naloxone_reversal_probability"],
@@ -37,7 +37,8 @@ Scenario discovery (PRIM) and feature scoring then run on the results::
     experiments, outcomes = perform_experiments(model, scenarios=8, policies=8)
     x = prim_inputs(experiments)          # bookkeeping columns dropped, numbers as float
     y = outcomes["overdose_deaths"] < np.percentile(outcomes["overdose_deaths"], 25)
-    box = prim.Prim(x, y, threshold=0.6).find_box()
+    box = select_box(prim.Prim(x, y).find_box(), min_density=0.8)
+    print(box.stats, box.box_lim)
 
 examples/ema_prim.py is a complete, runnable example; docs/experiments.md explains it.
 ema_workbench's PRIM crashes on pandas 3 with integer columns (fixed upstream, not yet
@@ -65,6 +66,7 @@ __all__ = [
     "make_model",
     "lever_keys",
     "prim_inputs",
+    "select_box",
 ]
 
 #: outcome -> (what it is, unit). Totals are over the simulated months (the horizon),
@@ -78,7 +80,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "spend_usd": ("US spending on all programs, total over the horizon", "USD"),
 }
 #: keyword arguments of run_model that are not scenario keys
-RESERVED = ("base", "seeds", "simulate")
+RESERVED = ("base", "seeds", "simulate", "keys")
 #: outcomes whose lower values are better (used as ScalarOutcome kinds); spending is INFO
 _MINIMIZE = ("overdose_deaths", "new_hiv_pwid", "violence_deaths", "people_with_sud", "cultivation_ha")
 
@@ -122,17 +124,26 @@ def outcomes_of(runs: pd.DataFrame) -> dict[str, float]:
     return {k: float(metrics[k].mean()) if k in metrics.columns else float("nan") for k in OUTCOMES}
 
 
-def run_model(*, base: Any = None, seeds: Any = (1,), simulate=None, **levers: Any) -> dict[str, float]:
+def run_model(*, base: Any = None, seeds: Any = (1,), simulate=None, keys: Mapping[str, str] | None = None,
+              **levers: Any) -> dict[str, float]:
     """Run the model with ``levers`` (dotted scenario key -> value) set on ``base``, once
     per seed, and return the :data:`OUTCOMES` (mean over the seeds).
 
     ``run_model(**{"policy.budget.treatment": 2e9}, base="status_quo", seeds=(1, 2))``.
     Values are validated like ``--set`` (a bad key or value raises ScenarioError).
-    ``simulate``: a replacement for :func:`model.run.simulate` (tests)."""
+    ``simulate``: a replacement for :func:`model.run.simulate` (tests).
+    ``keys``: ema name -> dotted key (:func:`make_model` passes it): ema_workbench 3.0
+    sometimes passes a lever under its ema name as well as under its variable name
+    (a model without uncertainties), so both are accepted."""
     from model.scenario import set_value
 
     if simulate is None:
         from model.run import simulate
+    if keys:
+        given: dict[str, Any] = {}
+        for k, v in levers.items():
+            given.setdefault(keys.get(k, k), v)
+        levers = given
     scenario = _base_scenario(base)
     # months and preset first, so that events and per-month values are checked against them
     for key in sorted(levers, key=lambda k: k not in ("months", "preset")):
@@ -265,7 +276,11 @@ def make_model(
     experiment runs with these seeds (common random numbers) and reports the mean.
     ``outcomes``: a subset of :data:`OUTCOMES` (default: all). ``simulate``: a replacement
     for :func:`model.run.simulate` with the same signature (tests; a top-level function,
-    so that a MultiprocessingEvaluator's workers can import it)."""
+    so that a MultiprocessingEvaluator's workers can import it).
+
+    A model with levers only is run with ``perform_experiments(model, scenarios=1,
+    policies=n)``: ema_workbench 3.0 fails with ``policies=n`` alone ("can only
+    concatenate list (not ParameterMap) to list")."""
     from ema_workbench import Constant, Model, ScalarOutcome
 
     from model.scenario import set_value
@@ -287,9 +302,12 @@ def make_model(
     if unknown:
         raise ValueError(f"unknown outcome {unknown[0]!r}; outcomes are {', '.join(OUTCOMES)}")
     model = Model(name, function=run_model)
-    model.levers = lev
-    model.uncertainties = unc
-    model.constants = [Constant("base", scenario.to_dict()), Constant("seeds", tuple(_seeds(seeds)))]
+    if lev:
+        model.levers = lev
+    if unc:
+        model.uncertainties = unc
+    model.constants = [Constant("base", scenario.to_dict()), Constant("seeds", tuple(_seeds(seeds))),
+                       Constant("keys", {p.name: _canonical(_var(p)) for p in lev + unc})]
     if simulate is not None:
         model.constants = [*model.constants, Constant("simulate", simulate)]
     model.outcomes = [
@@ -298,13 +316,14 @@ def make_model(
     return model
 
 
+def _var(p) -> str:
+    var = p.variable_name
+    return var[0] if isinstance(var, (list, tuple)) else var
+
+
 def lever_keys(model) -> dict[str, str]:
     """ema name -> dotted scenario key, for the levers and uncertainties of ``model``."""
-    out = {}
-    for p in list(model.levers) + list(model.uncertainties):
-        var = p.variable_name
-        out[p.name] = var[0] if isinstance(var, (list, tuple)) else var
-    return out
+    return {p.name: _var(p) for p in list(model.levers) + list(model.uncertainties)}
 
 
 # --------------------------------------------------------------------------- analysis helpers
@@ -325,3 +344,15 @@ def prim_inputs(experiments: pd.DataFrame, *, drop: Sequence[str] = ()) -> pd.Da
         else:
             out[c] = col.astype("category")
     return pd.DataFrame(out, index=x.index)
+
+
+def select_box(box, min_density: float = 0.8):
+    """Select, on a PRIM box's peeling trajectory, the box of highest coverage whose density
+    is at least ``min_density`` (ema_workbench 3 has no ``threshold`` argument any more:
+    ``find_box`` returns the whole trajectory and selects its last, densest box). Returns
+    the box, selected; if no point reaches ``min_density``, the densest one is selected."""
+    traj = box.peeling_trajectory
+    ok = traj[traj["density"] >= min_density]
+    i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+    box.select(i)
+    return box

@@ -283,7 +283,7 @@ def _hazards_and_flows(b: Baseline) -> None:
     p, w = b.params, b.world
     lost = p["market.lost_fraction"]
     base = {c: float(w.data[c].get("seizure_hazard", 0.0)) for c in w.countries}
-    # where interdiction money goes by default: transit and producer countries by baseline flow (rough: by hazard x roles)
+    # where interdiction money goes by default: transit countries (weight 3) and cooperating producers (weight 1)
     transit = [c for c in w.countries if "consumer" not in w.roles[c] and (
         "transit" in w.roles[c] or ("producer" in w.roles[c] and w.data[c].get("cooperates", False)))]
     weights = {c: (3.0 if "transit" in w.roles[c] else 1.0) for c in transit}

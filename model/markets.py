@@ -4,7 +4,7 @@ Prices form multiplicatively along the chain (Caulkins & Reuter): each stage
 adds its business costs and an enforcement-risk premium, and divides by the
 share of product that survives seizure and loss:
 
-    wholesale = (source + business_wh + risk_wh x I_transit^e) / (1 - loss)
+    wholesale = (source + business_wh + risk_wh x I_transit^e) / (1 - loss today)
     retail    = (wholesale + business_ret + risk_ret x I_retail^e) x scarcity
 
 with I the enforcement intensity relative to 2021 and e
@@ -13,9 +13,12 @@ dollars to a retail price near $200,000 per kg, so it barely moves; retail
 enforcement scales the largest term.
 
 Each month a retail market releases a fixed share of its stock (inventory and
-arrivals). The price per pure gram clears what is released against users'
-demand, D(P) = D_ref (P/P_cost)^elasticity; dealers absorb part of a shortage
-by cutting purity (``market.purity_response``). Opioids are cleared in
+arrivals). Users' demand at the cost price is D_ref (P_cost/P_cost,2021)^e,
+so enforcement that raises costs lowers consumption; the price per pure gram
+then clears what is released against that demand, D(P) = D_cost (P/P_cost)^e,
+and dealers absorb part of a shortage by cutting purity
+(``market.purity_response``). Traffickers' deliveries follow D_cost, so supply
+adjusts to the cost-price demand over months. Opioids are cleared in
 heroin-equivalent grams, so fentanyl and heroin share one scarcity.
 """
 

@@ -31,7 +31,7 @@ from agents.supplier import PrecursorSupplier
 from agents.trafficker import Trafficker, leadership_draw, merge_draw
 from agents.user import User
 from model import rng
-from model.calibrate import calibrate, path_loss, share_in_lab
+from model.calibrate import calibrate, path_loss, route_weights, share_in_lab
 from model.kernels.farmers import step_farmers
 from model.kernels.users import count_peers, count_users, step_users
 from model.markets import clear, exp_clip, farmgate_update, retail_cost, wholesale_cost
@@ -337,9 +337,11 @@ class DrugMarketModel(mesa.Model):
         wt = self.params["farmer.price_expectation_weight"]
         self.perceived_risk = (1 - wt) * self.perceived_risk + wt * np.minimum(share, 12.0)
         ill = np.bincount(f.country, weights=f.illicit, minlength=len(f.countries))
+        shock = self.params["market.heroin_supply_shock"]
         for ci, (c, crop) in enumerate(f.countries):
             d = "cocaine" if crop == "coca" else "heroin"
-            self.production[(c, d)] = ill[ci] * self.world.data[c]["crops"][crop]["yield"] / 12.0
+            lost = shock if d == "heroin" else 0.0  # an exogenous disruption (experiment lever, T12)
+            self.production[(c, d)] = ill[ci] * self.world.data[c]["crops"][crop]["yield"] / 12.0 * (1.0 - lost)
 
     # ------------------------------------------------------------------ 3. precursors and labs
     def precursor_need(self, route: int) -> float:
@@ -460,7 +462,8 @@ class DrugMarketModel(mesa.Model):
                     continue
                 pot = {d: (potency if d == "fentanyl" else 1.0) for d in drugs}
                 stock_he = sum(self.inventory[(m, d)] * pot[d] for d in drugs)
-                d_ref = demand.get((m, g), 0.0)
+                # users' demand at today's cost price (enforcement and seizures raise it) before scarcity
+                d_ref = demand.get((m, g), 0.0) * self._cost_index(m, g) ** eps
                 consumed_he, scar = clear(stock_he, d_ref, cover, eps, p["market.max_scarcity"])
                 frac = consumed_he / stock_he if stock_he > 0 else 0.0
                 for d in drugs:
@@ -475,7 +478,7 @@ class DrugMarketModel(mesa.Model):
                     src = np.mean([self.source_price(o, d) for o in self.world.origins(d)
                                    if (o, m, d) in b.path_loss0])
                     transit_int = self._transit_intensity(m, d)
-                    wh = wholesale_cost(src, mk, mk["loss0"], transit_int, e_risk)
+                    wh = wholesale_cost(src, mk, self._loss_now(m, d), transit_int, e_risk)
                     retail_int = self.effect("domestic_enforcement", m) if m in self.markets else 1.0
                     self.wholesale[(m, d)] = wh * scar ** (1.0 - p["market.purity_response"])
                     self.retail_cost[(m, d)] = retail_cost(wh, mk, retail_int, e_risk)
@@ -504,6 +507,30 @@ class DrugMarketModel(mesa.Model):
             self.in_transit[(m, d)] = self.in_transit_next.get((m, d), 0.0)
         self.in_transit_next = defaultdict(float)
         self._supply_response()
+
+    def _loss_now(self, m: str, d: str) -> float:
+        """Share of a shipment to ``m`` lost on the way at today's hazards (2021 route weights; = loss0 in 2021)."""
+        b, p = self.baseline, self.params
+        losses = []
+        for o in self.world.origins(d):
+            if (o, m, d) not in b.path_loss0:
+                continue
+            paths = self.world.paths[(o, m)]
+            wts = route_weights(self.world, b.hazard0, paths, b.prices0[(m, d)]["wholesale"],
+                                p["trafficker.route_sensitivity"], p["market.lost_fraction"])
+            losses.append(float(sum(wt * self.path_loss_now(pth) for wt, pth in zip(wts, paths))))
+        return float(np.mean(losses)) if losses else 0.0
+
+    def _cost_index(self, m: str, g: str) -> float:
+        """Last month's retail cost price of the group's drugs relative to 2021 (consumption-weighted)."""
+        b = self.baseline
+        drugs = [d for d in GROUP_DRUGS[g] if (m, d) in b.prices0]
+        w = [b.consumption0.get((m, d), 0.0) * (self.params["market.fentanyl_potency"] if d == "fentanyl" else 1.0)
+             for d in drugs]
+        if sum(w) <= 0:
+            return 1.0
+        return sum(wi * self.retail_cost[(m, d)] / (b.prices0[(m, d)]["retail"] * 1000.0)
+                   for wi, d in zip(w, drugs)) / sum(w)
 
     def _transit_intensity(self, m: str, d: str) -> float:
         origins = [o for o in self.world.origins(d) if (o, m) in self.world.paths]
@@ -597,7 +624,6 @@ class DrugMarketModel(mesa.Model):
                                                             len(self.markets), len(GROUPS),
                                                             len(USER_STATE_NAMES), EVENT_BITS)
         died = (u.state == DEAD) & (before != DEAD)
-        prior = np.where(died, before, -1)
         meth = (u.flags & F_METHADONE) > 0
         self.deaths_by_prior = {}
         self.person_months = {}

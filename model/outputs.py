@@ -34,8 +34,12 @@ def unit_of(column: str) -> str:
     if column.startswith(("cultivation_ha", "eradicated_ha", "deforestation_ha", "voluntary_eradication_ha",
                           "replanted_ha")):
         return "ha" if column.startswith("cultivation") else "ha a month"
+    if column.startswith(("precursor_",)):
+        return "kg a month"
     if "_kg" in column:
         return "kg pure a month"
+    if column == "month":
+        return "month"
     if column in ("trafficking_orgs", "labs_active", "active_routes"):
         return "count"
     if column in ("seizure_events",):

@@ -120,6 +120,8 @@ _p("market.max_scarcity", 20.0, "multiplier", 1.0, 100.0, "judgement", "L",
    "Upper bound on the price-per-pure-gram scarcity multiplier in a retail market.")
 _p("market.farmgate_shock", 1.0, "multiplier", 0.0, 100.0, "experiment lever (T1)", "L",
    "Multiplies the farm-gate price traffickers pay for leaf and opium (1 = none): a source-price shock.")
+_p("market.heroin_supply_shock", 0.0, "fraction of harvest lost", 0.0, 1.0, "experiment lever (T12)", "L",
+   "Share of the opium harvest lost at source in every producer country (a sudden supply disruption; 0 = none).")
 _p("market.supply_adjust", 0.3, "per month", 0.01, 1.0, "judgement", "L",
    "Share of the gap between wanted and current synthetic lab capacity closed each month.")
 _p("market.restock_months", 3.0, "months", 0.5, 24.0, "judgement", "L",
@@ -132,8 +134,6 @@ _p("trafficker.route_learning_rate", 0.3, "weight per month", 0.0, 1.0, "judgeme
    "Weight of this month's seizure fraction in a trafficker's learned expected loss on a route.")
 _p("trafficker.route_sensitivity", 20.0, "1 per unit expected loss", 0.0, 200.0, "judgement", "L",
    "How strongly traffickers shift flow away from routes with higher learned expected loss.")
-_p("trafficker.load_kg", 500.0, "kg pure", 1.0, 10000.0, "USCG interdictions (typical maritime load)", "L",
-   "Size of one shipment; each load is seized or not as a whole (seizure events).")
 _p("trafficker.laundered_share", 0.67, "fraction of revenue", 0.0, 1.0, "UNODC 2011 (~2/3 laundered)", "H",
    "Share of trafficking revenue laundered through the financial system (exposed to financial targeting).")
 _p("trafficker.recruitment_per_member", 0.0089, "recruits per member per month", 0.0, 0.1,
@@ -145,8 +145,6 @@ _p("trafficker.incarceration_per_member", 0.0029, "per member per month", 0.0, 0
 _p("trafficker.leadership_removal_probability", 0.01, "per organization per month", 0.0, 0.5,
    "judgement (kingpin strategy)", "L",
    "Monthly chance that leadership targeting removes an organization's leaders, splitting it in two.")
-_p("trafficker.violence_per_rival_pair", 1.0, "relative", 0.0, 10.0, "calibrated share", "C",
-   "Relative violence of each pair of rival organizations sharing a country (scaled so the baseline matches homicides).")
 _p("trafficker.rivalry_elasticity", 0.5, "elasticity", 0.0, 3.0,
    "judgement; fragmentation raises violence (Calderon et al. 2015; Phillips 2015)", "L",
    "Elasticity of drug violence in a country with respect to the number of rival organizations based there.")
@@ -305,7 +303,7 @@ _p("agency.financial_seizure_max", 0.05, "fraction of laundered proceeds", 0.0, 
 _p("agency.saturation_multiple", 3.0, "multiple of baseline activity", 1.1, 100.0, "judgement", "L",
    "Each program's activity saturates at this multiple of its 2021 level: activity = K(1 - exp(-B/(cK))), K = multiple x baseline.")
 _p("agency.host_cofunding", 1.0, "USD per US dollar", 0.0, 20.0, "judgement (Plan Colombia cost sharing)", "L",
-   "Partner governments' own spending on eradication, interdiction and alternative development per US dollar.")
+   "Partner governments' own spending per US dollar on the programmes abroad: eradication, interdiction, alternative development and financial targeting.")
 
 PARAMS: dict[str, Param] = {p.name: p for p in _P}
 

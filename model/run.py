@@ -17,7 +17,30 @@ def check_scenario(scenario) -> None:
     world = load_world(scenario.world)
     scenario_from_dict(scenario.to_dict(), countries=world.country_names)  # country names must exist
     params = {**defaults(), **{k.removeprefix("params."): v for k, v in scenario.params.items()}}
-    calibrate(world, params)
+    baseline = calibrate(world, params)
+    check_budget_places(scenario, baseline)
+
+
+def check_budget_places(scenario, baseline) -> None:
+    """A per-country budget must name a place where that programme operates (else it would buy nothing)."""
+    from model.scenario import ScenarioError
+
+    parts = {"harm_reduction": ("naloxone", "ssp", "drug_checking")}
+    policies = [("policy.budget", scenario.policy.budget)]
+    policies += [(f"events[{i}]", {k.split(".")[2]: v for k, v in ev.set.items()
+                                    if k.startswith("policy.budget.") and k.count(".") == 3})
+                 for i, ev in enumerate(scenario.events)]
+    for where, budget in policies:
+        for program, amount in budget.items():
+            if not isinstance(amount, dict):
+                continue
+            names = parts.get(program, (program,))
+            places = sorted({pl for (n, pl) in baseline.programmes if n in names})
+            for country in amount:
+                if country not in places:
+                    raise ScenarioError(f"{where}.{program}.{country}: the {program} programme does not operate in "
+                                        f"'{country}' in this world; places where it does: {', '.join(places)}",
+                                        key=f"policy.budget.{program}.{country}")
 
 
 def simulate(scenario=None, seed: int = 0, *, path: str = "kernel") -> pd.DataFrame:

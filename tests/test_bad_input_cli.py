@@ -63,3 +63,12 @@ def test_malformed_and_binary_world_files_exit_2(tmp_path, capsys):
         code = main(["run", str(scenario), "--seeds", "1", "--out", str(tmp_path / f"out_{name}")])
         err = capsys.readouterr().err
         assert code == 2 and "world" in err and "Traceback" not in err
+
+
+def test_budget_for_a_place_without_the_programme_is_refused(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "w"\n[policy.budget.treatment]\ncolombia = 1e9\n', encoding="utf-8")
+    code = main(["run", str(scenario), "--seeds", "1", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "policy.budget.treatment.colombia" in err and "united_states" in err

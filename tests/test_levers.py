@@ -13,9 +13,7 @@ import pytest
 from model.model import DrugMarketModel
 from model.policy import STATUS_QUO_BUDGET
 from model.scenario import scenario_from_dict
-from model.calibrate import calibrate
-from model.params import defaults
-from model.world import load_world
+from experiments.published.base import status_quo_table
 
 SEEDS = (1, 2)
 
@@ -50,15 +48,21 @@ def test_naloxone_makes_a_smaller_share_of_overdoses_fatal(base):
     assert more["overdose_deaths"].sum() < base["overdose_deaths"].sum()
 
 
-def test_interdiction_on_one_route_shifts_flow_to_others_within_months(base):
-    shares = calibrate(load_world(), defaults()).budget_share["interdiction"]
-    table = {c: STATUS_QUO_BUDGET["interdiction"] * s for c, s in shares.items()}
+def test_interdiction_on_one_route_shifts_flow_to_others_within_months():
+    """Ten times the interdiction money in the Caribbean: traffickers learn from their seizures and move
+    cocaine to the other routes. Measured as the Caribbean's share of transit flow over months 2-12 (the
+    monthly flows are noisy at this scale, so the share over a year and four seeds is the statistic)."""
+    table = status_quo_table("interdiction")
     table["caribbean"] *= 10
-    hit = run({"budget": {**STATUS_QUO_BUDGET, "interdiction": table}}, months=6)
-    b6 = base.iloc[:6]
-    assert hit["flow_kg_caribbean"].iloc[-3:].mean() < 0.7 * b6["flow_kg_caribbean"].iloc[-3:].mean()
-    others = ["flow_kg_central_america", "flow_kg_ecuador_pacific", "flow_kg_west_africa"]
-    assert hit[others].iloc[-3:].sum(axis=1).mean() > b6[others].iloc[-3:].sum(axis=1).mean()
+    seeds = (1, 2, 3, 4)
+    hit = run({"budget": {**STATUS_QUO_BUDGET, "interdiction": table}}, months=12, seeds=seeds)
+    base = run(months=12, seeds=seeds)
+    routes = ["flow_kg_caribbean", "flow_kg_central_america", "flow_kg_ecuador_pacific", "flow_kg_west_africa"]
+    def share(df):
+        return (df["flow_kg_caribbean"] / df[routes].sum(axis=1)).iloc[1:].mean()
+    assert share(hit) < 0.8 * share(base)
+    others = routes[1:]
+    assert hit[others].iloc[1:].sum(axis=1).mean() > base[others].iloc[1:].sum(axis=1).mean()
 
 
 def test_alternative_development_before_eradication_means_less_replanting_than_eradication_alone():

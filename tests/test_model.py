@@ -163,3 +163,9 @@ def test_results_hash_is_stable_within_a_process():
     h = [hashlib.sha256(DrugMarketModel(sc, seed=4).run().to_csv().encode()).hexdigest() for _ in range(2)]
     assert h[0] == h[1]
     assert np.isfinite(DrugMarketModel(sc, seed=4).run().select_dtypes("number").to_numpy()).all()
+
+
+def test_odd_generated_tables_are_up_to_date():
+    """docs/ODD.md's parameter and lever tables are generated from the code: python -m model.docs."""
+    from model.docs import main as docs_main
+    assert docs_main(["--check"]) == 0

@@ -40,6 +40,7 @@ DEFAULT_SEED = 1
 DEFAULT_ENSEMBLE = 3
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
+ARMS = ("policy", "status_quo")
 #: burned-in templates kept per process
 MAX_TEMPLATES = 16
 
@@ -148,6 +149,8 @@ class Session:
         self.last_step_seconds = float("nan")
         self.closed = False
         self._snapshot: Snapshot | None = None
+        self._columns: list[str] = []
+        self._series: dict[str, dict[str, np.ndarray]] = {}
         self.reset()
 
     # -- building and stepping
@@ -174,17 +177,15 @@ class Session:
         seed = self.seed if seed is None else validate.seed(seed)
         n_seeds = self.n_seeds if n_seeds is None else validate.ensemble_size(n_seeds)
         seeds = [seed + i for i in range(n_seeds)]
-        policy_models, sq_models = [], []
-        for s in seeds:
-            sq = burned_in(self.preset, s)
-            pol = copy.deepcopy(sq)
-            pol.scenario = self._policy_scenario()
-            policy_models.append(pol)
-            sq_models.append(sq)
+        sq_models = [burned_in(self.preset, s) for s in seeds]  # the slow part, outside the lock
+        policy_models = [copy.deepcopy(m) for m in sq_models]
         with self.lock:
+            for m in policy_models:  # the levers as they are now (they may have moved during the burn-in)
+                m.scenario = self._policy_scenario()
             self.seed, self.n_seeds = seed, n_seeds
             self.policy_models, self.status_quo_models = policy_models, sq_models
             self.changes = []
+            self._columns, self._series = [], {}
             self.version += 1
             self._snapshot = None
 
@@ -195,10 +196,12 @@ class Session:
             if self.month >= MAX_MONTHS:
                 return False
             t0 = time.perf_counter()
-            for _ in range(min(months, MAX_MONTHS - self.month)):
+            n = min(months, MAX_MONTHS - self.month)
+            for _ in range(n):
                 for m in (*self.policy_models, *self.status_quo_models):
                     m.step()
-            self.last_step_seconds = (time.perf_counter() - t0) / months
+                self._record()
+            self.last_step_seconds = (time.perf_counter() - t0) / n
             self.version += 1
             self._snapshot = None
             return True
@@ -257,28 +260,40 @@ class Session:
             self.changes.append((month, f"policy card: {card.title}"))
 
     # -- what the views draw
+    def _record(self) -> None:
+        """Copy the latest month's outputs of every model into the session's arrays (called after each step)."""
+        first = self.policy_models[0]
+        if not first.outputs:
+            return
+        if not self._columns:
+            row = first.outputs[-1]
+            self._columns = [c for c, v in row.items()
+                             if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)]
+            shape = (self.n_seeds, MAX_MONTHS)
+            self._series = {arm: {c: np.full(shape, np.nan) for c in self._columns} for arm in ARMS}
+        t = first.t - 1
+        for arm, models in (("policy", self.policy_models), ("status_quo", self.status_quo_models)):
+            store = self._series[arm]
+            for i, m in enumerate(models):
+                row = m.outputs[-1]
+                for c in self._columns:
+                    store[c][i, t] = row.get(c, np.nan)
+
     def snapshot(self) -> Snapshot:
+        """The views' data (copied: the play loop may step while a view draws)."""
         with self.lock:
             if self._snapshot is not None and self._snapshot.version == self.version:
                 return self._snapshot
-            first = self.policy_models[0]
-            columns = list(first.outputs[-1].keys()) if first.outputs else []
-            numeric = [c for c in columns if isinstance(first.outputs[-1][c], (int, float, np.number))]
-
-            def arrays(models):
-                return {c: np.array([[row[c] for row in m.outputs] for m in models], dtype=float) for c in numeric}
-
-            snap = Snapshot(
-                version=self.version, month=self.month, seeds=self.seeds,
-                policy=arrays(self.policy_models) if numeric else {},
-                status_quo=arrays(self.status_quo_models) if numeric else {},
-                columns=numeric, map=_map_state(first), changes=list(self.changes),
-            )
+            n = self.month
+            arms = {arm: {c: a[:, :n].copy() for c, a in self._series.get(arm, {}).items()} for arm in ARMS}
+            snap = Snapshot(version=self.version, month=n, seeds=self.seeds, policy=arms["policy"],
+                            status_quo=arms["status_quo"], columns=list(self._columns),
+                            map=map_state(self.policy_models[0]), changes=list(self.changes))
             self._snapshot = snap
             return snap
 
 
-def _map_state(m) -> dict[str, Any]:
+def map_state(m) -> dict[str, Any]:
     """The network's state of the model's last month: flows per edge, seizures and activity per country."""
     flows: dict[tuple[str, str], float] = {}
     for pth, kg in getattr(m, "route_flow", {}).items():

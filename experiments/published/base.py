@@ -85,6 +85,17 @@ def budget(**changes) -> dict:
     return {"budget": {**STATUS_QUO_BUDGET, **changes}}
 
 
+def status_quo_table(program: str) -> dict:
+    """The status-quo budget of ``program`` as a table country -> USD a year (by the model's sharing rule),
+    to change one country's amount and keep the others."""
+    from model.calibrate import calibrate
+    from model.params import defaults
+    from model.world import load_world
+
+    shares = calibrate(load_world(), defaults()).budget_share[program]
+    return {c: STATUS_QUO_BUDGET[program] * s for c, s in shares.items()}
+
+
 def per_seed(df: pd.DataFrame, fn) -> np.ndarray:
     """Apply ``fn`` to each seed's rows (sorted by seed) and return the values."""
     return np.array([fn(g.sort_values("month")) for _, g in df.groupby("seed", sort=True)], dtype=float)

@@ -5,16 +5,11 @@ Mejia & Restrepo (2016). Statistic: change in Peru's coca area and in the Andean
 49-60, with eradication money in Peru raised to $2B a year from month 1, against the status quo.
 """
 
-from experiments.published.base import Experiment, budget, paired, scenario
-from model.calibrate import calibrate
-from model.params import defaults
-from model.policy import STATUS_QUO_BUDGET
-from model.world import load_world
+from experiments.published.base import Experiment, budget, paired, scenario, status_quo_table
 
 
 def scenarios(tier):
-    shares = calibrate(load_world(), defaults()).budget_share["eradication"]
-    table = {c: STATUS_QUO_BUDGET["eradication"] * s for c, s in shares.items()}
+    table = status_quo_table("eradication")
     table["peru"] = 2.0e9
     return {"base": scenario("t02-base", tier, 60),
             "peru_eradication": scenario("t02-peru", tier, 60, policy=budget(eradication=table))}

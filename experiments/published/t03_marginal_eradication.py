@@ -6,16 +6,11 @@ Statistic: extra eradication in Colombia (+$600M a year): reduction in Colombia'
 months 13-60) per extra hectare eradicated a year (same months), against the status quo.
 """
 
-from experiments.published.base import Experiment, budget, paired, scenario
-from model.calibrate import calibrate
-from model.params import defaults
-from model.policy import STATUS_QUO_BUDGET
-from model.world import load_world
+from experiments.published.base import Experiment, budget, paired, scenario, status_quo_table
 
 
 def scenarios(tier):
-    shares = calibrate(load_world(), defaults()).budget_share["eradication"]
-    table = {c: STATUS_QUO_BUDGET["eradication"] * s for c, s in shares.items()}
+    table = status_quo_table("eradication")
     table["colombia"] += 6.0e8
     return {"base": scenario("t03-base", tier, 60),
             "more_eradication": scenario("t03-more", tier, 60, policy=budget(eradication=table))}

@@ -20,11 +20,16 @@ def scenarios(tier):
             "control": scenario("t06-control", tier, 36, policy=START, events=EVENT)}
 
 
+def _ratio(a, b, col, lo, hi):
+    """Month-by-month ratio (arrays: the two runs' rows have different index labels)."""
+    return a[col].to_numpy()[lo:hi] / b[col].to_numpy()[lo:hi]
+
+
 def statistic(r):
     p, q = "retail_price_methamphetamine_united_states", "retail_purity_methamphetamine_united_states"
     return {
-        "peak_price_ratio": paired(r["control"], r["base"], lambda a, b: (a[p].iloc[12:15] / b[p].iloc[12:15]).max()),
-        "lowest_purity_ratio": paired(r["control"], r["base"], lambda a, b: (a[q].iloc[12:15] / b[q].iloc[12:15]).min()),
+        "peak_price_ratio": paired(r["control"], r["base"], lambda a, b: _ratio(a, b, p, 12, 15).max()),
+        "lowest_purity_ratio": paired(r["control"], r["base"], lambda a, b: _ratio(a, b, q, 12, 15).min()),
         "price_ratio_months_17_21": paired(r["control"], r["base"], lambda a, b: a[p].iloc[16:21].mean() / b[p].iloc[16:21].mean()),
         "purity_ratio_months_30_31": paired(r["control"], r["base"], lambda a, b: a[q].iloc[29:31].mean() / b[q].iloc[29:31].mean()),
     }

@@ -1,9 +1,9 @@
 """The farmer rule as a numba kernel over the farmer arrays.
 
 Read it against agents/farmer.py (Farmer.step), the same rule for one
-household in plain Python; tests/test_paths.py checks they agree exactly.
+household in plain Python; tests/test_model.py checks they agree exactly.
 Per-cell utilities and per-country rates are computed beforehand by
-model/farmer_rates.py.
+model/rates.py.
 """
 
 from __future__ import annotations

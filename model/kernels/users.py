@@ -2,10 +2,10 @@
 
 Read it against agents/user.py (User.step), the same rule for one person in
 plain Python: both take the same monthly rates and the same counter-based draws,
-and tests/test_paths.py checks that they give identical populations.
+and tests/test_model.py checks that they give identical populations.
 
 Every probability is computed beforehand per (market, group) by
-model/users_rates.py; here each person only compares draws with them, so the
+model/rates.py; here each person only compares draws with them, so the
 kernel holds the state machine and nothing else.
 """
 

@@ -1,0 +1,65 @@
+"""The benchmark command runs and reports its keys (no timing assertions: timings depend on the machine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.common import linear_fit
+from benchmarks.report import TARGETS, evaluate, margin_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REQUIRED = (
+    "kernel_vs_mesa_ratio", "bandwidth_fraction", "national_wall_s", "national_peak_mb", "full_wall_s",
+    "full_peak_mb", "workshop_wall_s", "runs_per_hour",
+    # and the others the report uses
+    "kernel_vs_mesa_ratio_farmers", "bandwidth_fraction_farmers", "bandwidth_gbps", "scaling_r2",
+    "jit_cold_s", "jit_warm_s", "full_status", "targets", "load", "machine", "details",
+)
+
+
+def test_linear_fit_of_a_line_is_exact():
+    f = linear_fit([1e4, 1e5, 1e6], [2.0 + 3e-6 * x for x in (1e4, 1e5, 1e6)])
+    assert f["slope"] == pytest.approx(3e-6)
+    assert f["intercept"] == pytest.approx(2.0)
+    assert f["r2"] == pytest.approx(1.0)
+
+
+def test_targets_pass_miss_and_skip_with_margins():
+    r = {"kernel_vs_mesa_ratio": 150.0, "national_wall_s": 12.0, "full_wall_s": None, "full_status": "skipped"}
+    t = {x["key"]: x for x in evaluate(r)}
+    assert t["kernel_vs_mesa_ratio"]["status"] == "PASS" and t["kernel_vs_mesa_ratio"]["margin_pct"] == 50.0
+    assert t["national_wall_s"]["status"] == "MISS" and t["national_wall_s"]["margin_pct"] == -20.0
+    assert "over the limit" in margin_text(t["national_wall_s"])
+    assert t["full_wall_s"]["status"] == "SKIPPED"
+    t = {x["key"]: x for x in evaluate({"full_wall_s": None, "full_status": "timeout: stopped after 600 s"})}
+    assert t["full_wall_s"]["status"] == "MISS"
+    assert len(t) == len(TARGETS)
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_the_json_keys(tmp_path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    p = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--json", "--out", str(tmp_path)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    r = json.loads(p.stdout)
+    for key in REQUIRED:
+        assert key in r, key
+    assert r["quick"] is True
+    assert r["full_wall_s"] is None and r["full_status"] == "skipped"
+    for key in ("kernel_vs_mesa_ratio", "bandwidth_fraction", "national_wall_s", "national_peak_mb",
+                "workshop_wall_s", "runs_per_hour", "jit_cold_s", "jit_warm_s", "bandwidth_gbps"):
+        assert isinstance(r[key], (int, float)) and r[key] > 0, (key, r[key])
+    assert r["paths_agree"] is True  # kernel and Mesa agents end with identical arrays
+    assert {t["status"] for t in r["targets"]} <= {"PASS", "MISS", "SKIPPED", "n/a (quick)"}
+    assert (tmp_path / "bench.json").exists() and (tmp_path / "bench.txt").exists()
+    assert (tmp_path / "scaling.png").stat().st_size > 0
+    assert "Targets:" in p.stderr  # the readable table, on stderr with --json

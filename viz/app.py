@@ -1,0 +1,152 @@
+"""The Solara workshop app (issue 5).
+
+Start it with ``drugmarket app`` (see :func:`serve`), or ``solara run viz/app.py``
+(``page`` is the page). Each browser session builds its own models (see
+viz/state.py): participants never see each other's runs.
+
+    drugmarket app                          # the workshop page, http://127.0.0.1:8765
+    drugmarket app --results results/sweep  # and the results explorer of that folder
+    drugmarket app --port 9000 --preset tiny
+
+The results folder is given here, on the command line, and passed to the page in
+the environment variable DRUGMARKET_RESULTS; the page cannot open any other path.
+docs/app.md explains how to use the page in a workshop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import warnings
+from pathlib import Path
+
+import solara
+
+from model.presets import PRESETS
+from viz.components import CSS, Workshop, new_session
+from viz.results import RESULTS_ENV, results_root
+from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, PRESET_ENV, app_preset, burned_in
+
+log = logging.getLogger(__name__)
+# solara warns on every plain-http page load from an address other than "localhost" (it then uses
+# samesite=lax cookies, which is right for this app); keep that out of the workshop's log
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+#: set by serve(): build the default seeds' burned-in templates when the server starts
+WARMUP_ENV = "DRUGMARKET_APP_WARMUP"
+TITLE = "Drug market workshop"
+
+
+@solara.component
+def Page():
+    root = results_root()
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    tab, set_tab = solara.use_state(1 if root is not None else 0)
+    started, set_started = solara.use_state(root is None)
+
+    # this browser session's simulation, built in a thread when the workshop is first shown
+    result = solara.use_thread(lambda: new_session() if started else None, dependencies=[started],
+                               intrusive_cancel=False)
+
+    def close():
+        def stop():
+            if result.value is not None:
+                result.value.closed = True  # ends a running play loop when the browser session goes away
+        return stop
+
+    solara.use_effect(close, [result.value])
+
+    def choose_tab(i):
+        i = i if isinstance(i, int) and not isinstance(i, bool) and i in (0, 1) else 0
+        if i == 0:
+            set_started(True)
+        set_tab(i)
+
+    if root is None:
+        Workshop(result)
+        return
+    from viz.explorer import Explorer
+
+    with solara.lab.Tabs(value=tab, on_value=choose_tab, lazy=True):
+        with solara.lab.Tab("Workshop"):
+            Workshop(result)
+        with solara.lab.Tab("Results explorer"):
+            Explorer(root)
+
+
+page = Page
+
+
+def _warm_up() -> None:
+    """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba)."""
+    try:
+        preset = app_preset()
+        for s in range(DEFAULT_SEED, DEFAULT_SEED + DEFAULT_ENSEMBLE):
+            burned_in(preset, s)
+    except Exception:  # noqa: BLE001 - the page builds them itself if this fails
+        log.exception("warm-up failed")
+
+
+if os.environ.get(WARMUP_ENV) == "1":
+    threading.Thread(target=_warm_up, name="drugmarket-warmup", daemon=True).start()
+
+
+# --------------------------------------------------------------------------- drugmarket app
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="drugmarket app",
+        description="Start the Solara workshop app (headless, production mode). Open the printed address in a "
+                    "browser; each browser session gets its own simulation.")
+    p.add_argument("--results", metavar="DIR", default=None,
+                   help="also open the results explorer on DIR, a folder written by drugmarket run, sweep, compare "
+                        "or reproduce (or a folder holding several); the page cannot open other folders")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this "
+                                                        "machine only; 0.0.0.0 to let a workshop room connect)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--preset", default=app_preset(), choices=sorted(PRESETS),
+                   help="scale of the agent populations (default: workshop)")
+    return p
+
+
+def serve(argv: list[str] | None = None) -> int:
+    """``drugmarket app [--results DIR] [--host H] [--port N] [--preset P]``: run ``solara run`` headless.
+
+    Replaces this process by the Solara server (``os.execv``), so that stopping it (Ctrl-C, or a
+    signal to this process id) stops the server. Returns 2 on bad arguments."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as e:
+        return int(e.code) if isinstance(e.code, int) else 2
+    if not 0 < args.port < 65536:
+        print(f"error: --port must be 1-65535, got {args.port}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if args.results is not None:
+        root = Path(args.results).expanduser()
+        if not root.is_dir():
+            print(f"error: --results {args.results}: no such folder", file=sys.stderr)
+            return 2
+        env[RESULTS_ENV] = str(root.resolve())
+    else:
+        env.pop(RESULTS_ENV, None)
+    env[PRESET_ENV] = args.preset
+    env[WARMUP_ENV] = "1"
+    env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "drugmarket" / "numba"))
+    # the repository (or the installed packages) on the path of the server process
+    root_dir = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([root_dir, *filter(None, [env.get("PYTHONPATH")])])
+    cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host, "--port", str(args.port),
+           "--no-open", "--production"]
+    print(f"drugmarket app: http://{args.host}:{args.port}  (preset {args.preset}"
+          + (f", results {env[RESULTS_ENV]}" if RESULTS_ENV in env else "") + "; Ctrl-C stops it)", flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, cmd, env)
+    return 0  # pragma: no cover - execve does not return
