@@ -58,7 +58,9 @@ class Trafficker(mesa.Agent):
         seized_assets = m.financial_seizure_rate() * m.params["trafficker.laundered_share"] * max(self.revenue, 0.0)
         m.ledger_assets_seized += seized_assets
         self.profit = self.revenue - costs - seized_assets
-        self.capital = max(0.0, self.capital + self.profit)
+        # capital is spent as well as earned (members, bribes, investment): it settles at
+        # trafficker.capital_months of profit instead of growing without end
+        self.capital = max(0.0, self.capital + self.profit - self.capital / m.params["trafficker.capital_months"])
         self.update_members()
 
     def ship(self, origin: str, market: str, drug: str, kg: float) -> float:

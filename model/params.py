@@ -150,8 +150,9 @@ _p("trafficker.rivalry_elasticity", 0.5, "elasticity", 0.0, 3.0,
    "Elasticity of drug violence in a country with respect to the number of rival organizations based there.")
 _p("trafficker.member_share_of_deaths", 0.5, "fraction", 0.0, 1.0, "judgement", "L",
    "Share of drug-violence deaths who are members of trafficking organizations.")
-_p("trafficker.capital_months", 6.0, "months of revenue", 0.5, 60.0, "judgement", "L",
-   "Initial capital of an organization in months of its revenue.")
+_p("trafficker.capital_months", 6.0, "months", 0.5, 60.0, "judgement", "L",
+   "Capital an organization holds in months of profit: it spends 1/capital_months of its capital a month "
+   "(initial capital: this many months of 2021 revenue, which the burn-in brings to the steady state).")
 
 _p("trafficker.lab_output_kg_per_month", 500.0, "kg pure per lab-month", 1.0, 100000.0, "judgement", "L",
    "Output of one plant-drug lab a month (labs_active counts production in lab-months).")
