@@ -20,7 +20,9 @@ import statistics
 import time
 
 import numpy as np
+from numba import njit, prange
 
+from model import rng
 from benchmarks.bandwidth import FARMERS_WRITE, USERS_WRITE, farmers_bytes_per_step, users_bytes_per_step
 from benchmarks.common import log
 
@@ -164,6 +166,69 @@ def _with_bw(rate: dict, bytes_per_step: float, bw_gbps: float | None) -> dict:
     return _round(rate)
 
 
+@njit(cache=True, parallel=True)
+def _draws_only(state, event, seed, month):
+    """The user kernel's three draws per person and nothing else (vectorizes: no branches)."""
+    ka = rng.key(seed, rng.USER, month)
+    kb = rng.key(seed, rng.USER_B, month)
+    kc = rng.key(seed, rng.USER_C, month)
+    for i in prange(state.shape[0]):
+        u1 = rng.uniform(ka, i)
+        u2 = rng.uniform(kb, i)
+        u3 = rng.uniform(kc, i)
+        event[i] = (u1 < 0.5) + 2 * (u2 < 0.5) + 4 * (u3 < 0.5)
+
+
+@njit(cache=True, parallel=True)
+def _stream_only(market, group, state, flags, risk, event):
+    """The user kernel's memory traffic (5 byte arrays read, 4 written) and nothing else."""
+    for i in prange(state.shape[0]):
+        x = state[i] + market[i] + group[i] + flags[i] + risk[i]
+        state[i] = x
+        flags[i] = x
+        risk[i] = x
+        event[i] = x
+
+
+def anatomy(m, reps: int = 10) -> dict:
+    """What bounds the user kernel, at national size, on one thread and on all: the kernel as is, the
+    kernel on a copy sorted by state (branches predictable), its draws alone, its memory traffic alone."""
+    import numba
+
+    from model.kernels.users import step_users
+
+    u = m.users
+    base = {k: getattr(u, k).copy() for k in ("market", "group", "state", "flags", "risk", "event")}
+    order = np.argsort(base["state"], kind="stable")
+    srt = {k: v[order].copy() for k, v in base.items()}
+
+    def kernel(c):
+        return lambda: step_users(c["market"], c["group"], c["state"], c["flags"], c["risk"], c["event"],
+                                  m.user_rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
+
+    cases = {
+        "step_users (as is)": (kernel(base), base),
+        "step_users on a copy sorted by state": (kernel(srt), srt),
+        "its 3 draws alone (counter hash)": (lambda: _draws_only(base["state"], base["event"], m.seed, m.t), base),
+        "its memory traffic alone (9 B/agent)": (lambda: _stream_only(base["market"], base["group"], base["state"],
+                                                                      base["flags"], base["risk"], base["event"]),
+                                                 base),
+    }
+    out = {}
+    nt0 = numba.get_num_threads()
+    for nt in sorted({1, nt0}):
+        numba.set_num_threads(nt)
+        row = {}
+        for name, (fn, cols) in cases.items():
+            w = {k: cols[k] for k in USERS_WRITE}
+            fn()
+            times, _ = _time_restoring(fn, w, reps)
+            row[name] = round(u.n / min(times) / 1e6, 1)
+        out[f"{nt} thread(s), M agent-steps/s"] = row
+    numba.set_num_threads(nt0)
+    return out
+
+
 def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     """Kernel vs Mesa at a size the reference path finishes in seconds; kernels at national size
     (and, unless quick, out of cache: the national population tiled)."""
@@ -216,6 +281,10 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
                        "users_bytes": ub_d, "farmers_bytes": fb_d}
     log(f"kernels: national users {nat_u['msteps_per_s']:.1f} M/s = {nat_u['achieved_gbps']:.2f} GB/s; "
         f"farmers {nat_f['msteps_per_s']:.1f} M/s = {nat_f['achieved_gbps']:.2f} GB/s")
+
+    if not quick:
+        res["anatomy"] = anatomy(m)
+        log(f"kernels: anatomy of the user kernel: {res['anatomy']}")
 
     # 3. out of cache: the national population repeated (the 32 MiB L3 holds the national arrays)
     if not quick:

@@ -114,6 +114,10 @@ def table(r: dict) -> str:
                 f"{x['bytes_per_agent_step']:.2f} B/agent-step -> {x['achieved_gbps']:.2f} GB/s")
         for h, x in nat["helpers"].items():
             row(f"users phase helper {h}", x["msteps_per_s"], "M agents/s", f"{1e3 * x['best_s']:.2f} ms a month")
+        for label, row_ in (k.get("anatomy") or {}).items():
+            L.append(f"Anatomy of the users kernel at national size, {label}:")
+            for name, v in row_.items():
+                row(name, v, "M agent-steps/s")
         if "out_of_cache" in k:
             oc = k["out_of_cache"]
             L.append("Kernels out of cache (national population tiled):")
@@ -139,8 +143,35 @@ def table(r: dict) -> str:
                     f"peak seen {x.get('observed_peak_mb')} MiB after {x.get('process_wall_s')} s")
                 continue
             row(f"{name}: {x['n_users']:,} users, {x['steps']} months", x["wall_s"], "s",
-                f"build {x['build_s']:.1f} s + run {x['run_s']:.1f} s ({x['step_ms']:.0f} ms a month); "
-                f"peak {x['peak_mb']:,.0f} MiB; import {x['import_s']:.1f} s")
+                f"build {x['build_s']:.1f} + run {x['run_s']:.1f} s ({x['step_ms']:.0f} ms a month, CPU "
+                f"{x.get('run_cpu_s', 0):.1f} s, {x.get('numba_threads')} thr); peak {x['peak_mb']:,.0f} MiB; "
+                f"other load {x['load'].get('other_cores')} cores")
+        for name in ("national", "full"):
+            x = runs.get(name)
+            if not x or x.get("status") != "ok" or "phases_s" not in x:
+                continue
+            L.append(f"Where the {name} run's time goes ({x['run_s']:.1f} s of run, {x['steps']} months; "
+                     f"first kernel calls {x.get('kernel_first_calls_s', 0):.2f} s of it):")
+            for label, v in x["phases_s"].items():
+                row(label, v, "s", f"{100 * v / x['run_s']:.0f}%  ({1e3 * v / x['steps']:.1f} ms a month)")
+        prof = runs.get("national_profile")
+        if prof and prof.get("status") == "ok":
+            L.append(f"cProfile of the national run (top by own time; {prof['run_s']:.1f} s under the profiler):")
+            for f in prof["profile_top_tottime"][:12]:
+                row(f["function"][-52:], f["tottime_s"], "s", f"cum {f['cumtime_s']:.2f} s, {f['calls']:,} calls")
+    pr = d.get("proposals")
+    if pr:
+        L.append(f"Proposed users phase ({pr['agents']:,} users; identical results: {pr['identical']}):")
+        for nt, x in pr["threads"].items():
+            row(f"users phase, {nt} thread(s): now -> proposed", x["users_phase_proposed_ms"], "ms",
+                f"from {x['users_phase_current_ms']:.1f} ms (x{x['phase_speedup']})")
+            row(f"step_users, {nt} thread(s): now -> v2", x["step_users_v2_ms"], "ms",
+                f"from {x['step_users_ms']:.1f} ms (x{x['kernel_speedup']})")
+        for preset, w in (pr.get("whole_runs") or {}).items():
+            c, p = w["current"], w["proposed"]
+            row(f"{preset} run: now -> proposed", p.get("wall_s"), "s",
+                f"from {c.get('wall_s')} s (CPU {c.get('run_cpu_s')} -> {p.get('run_cpu_s')} s); "
+                f"outputs identical: {w['outputs_identical']}")
     sc = d.get("scaling")
     if sc:
         L.append(f"Scaling ({sc['farmers']:,} farmers, {sc['steps']} months each):")

@@ -28,14 +28,16 @@ def _run_args(months: int, burn_in: int | None, seed: int, phases: bool = True) 
 
 
 def preset_run(preset: str, months: int, burn_in: int | None, seed: int, timeout_s: float,
-               mem_limit_gib: float, profile: str | None = None) -> dict:
+               mem_limit_gib: float, profile: str | None = None, threads: int | None = None) -> dict:
     args = ["run", "--preset", preset, *_run_args(months, burn_in, seed, phases=profile is None)]
     if profile:
         args += ["--profile", profile]
     log(f"runs: {preset} ({months} months + burn-in) in a fresh process"
         + (f", under cProfile -> {profile}" if profile else "")
+        + (f", NUMBA_NUM_THREADS={threads}" if threads else "")
         + f"; limits {timeout_s:.0f} s, {mem_limit_gib:g} GiB")
-    r = run_child(args, timeout_s=timeout_s, mem_limit_gib=mem_limit_gib)
+    env = child_env(NUMBA_NUM_THREADS=str(threads)) if threads else None
+    r = run_child(args, env=env, timeout_s=timeout_s, mem_limit_gib=mem_limit_gib)
     if r["status"] == "ok":
         log(f"runs: {preset}: {r['wall_s']:.1f} s (build {r['build_s']:.1f} s + run {r['run_s']:.1f} s), "
             f"peak {r['peak_mb']:.0f} MiB, {r['n_users']:,} users")

@@ -149,6 +149,7 @@ class DrugMarketModel(mesa.Model):
                                                    b.consumption0.get((m, "fentanyl"), 0.0)) for m in self.all_markets}
         self.fentanyl_share0 = dict(self.fentanyl_share)
         self.precursor_source_share = {j: dict(pr["sources"]) for j, pr in enumerate(self.world.precursors)}
+        self.precursor_escape = {j: 0.0 for j in range(len(self.world.precursors))}  # share supplied from elsewhere
         self.wants = {}  # (market, drug) -> wanted deliveries relative to 2021 (1 = as in 2021)
 
     def _init_agencies(self) -> None:
@@ -366,6 +367,9 @@ class DrugMarketModel(mesa.Model):
             rate = 1.0 / p["precursor.relocation_months"]
             for c in src:
                 cur[c] += rate * (target[c] - cur[c])
+            # with every listed source controlling the class, part of the supply escapes to sources elsewhere
+            escape_target = p["precursor.escape_share"] * sum(src[c] for c in blocked) if blocked and not free else 0.0
+            self.precursor_escape[j] += rate * (escape_target - self.precursor_escape[j])
         self.agents_by_type[PrecursorSupplier].do("step")
         avail = defaultdict(float)
         self.precursor_diverted = defaultdict(float)
@@ -374,6 +378,10 @@ class DrugMarketModel(mesa.Model):
             avail[s.route] += s.diverted - s.seized
             self.precursor_diverted[s.country] += s.diverted
             self.precursor_seized += s.seized
+        for j in range(len(self.world.precursors)):
+            escaped = self.precursor_need(j) * self.precursor_escape[j]
+            avail[j] += escaped
+            self.precursor_diverted["elsewhere"] += escaped
         self.precursor_available = avail
         for (o, d), cap in self.lab_capacity.items():
             made = 0.0

@@ -148,6 +148,7 @@ class OutputRecorder:
         out["precursor_seized_kg"] = m.precursor_seized
         for c in self.precursor_countries():
             out[f"precursor_diverted_kg_{c}"] = m.precursor_diverted.get(c, 0.0)
+        out["precursor_diverted_kg_elsewhere"] = m.precursor_diverted.get("elsewhere", 0.0)
         labs = 0.0
         for (o, d), q in m.production.items():
             size = p["trafficker.lab_output_kg_per_month"] if w.drugs[d]["kind"] == "plant" else p["trafficker.synthetic_lab_output_kg_per_month"]

@@ -168,6 +168,10 @@ _p("precursor.listed_diversion_factor", 0.1, "fraction of diversion kept", 0.0, 
    "Diversion of a scheduled chemical left after the control, as a fraction of before.")
 _p("precursor.relocation_months", 36.0, "months", 1.0, 240.0, "000 seed (production shift after 2019)", "L",
    "Time for diversion to relocate to a country without the control when a whole class is scheduled there.")
+_p("precursor.escape_share", 0.5, "fraction of the controlled supply", 0.0, 1.0,
+   "judgement; 000 seed (traffickers adapted to China's 2019 class scheduling by shifting production)", "L",
+   "When every listed source controls a precursor family as a class, the share of its supply that relocates, over "
+   "precursor.relocation_months, to sources outside the world file (other chemical industries, pre-precursors).")
 _p("precursor.inspection_seizure_max", 0.3, "fraction", 0.0, 1.0, "judgement", "L",
    "Highest share of diverted precursors inspections can seize (saturation of diminishing returns).")
 

@@ -163,7 +163,9 @@ def test_prim_finds_the_box_built_into_the_model():
         uncertainties={"user.group_size": (10, 100)},  # a whole-number column: the pandas-3 PRIM crash
         base="status_quo", months=6, seeds=(1,), simulate=box_simulate)
     with SequentialEvaluator(model) as evaluator:
-        experiments, outcomes = perform_experiments(model, scenarios=2, policies=40, evaluator=evaluator)
+        experiments, outcomes = perform_experiments(model, scenarios=2, policies=40, evaluator=evaluator,
+                                                    uncertainty_sampling_kwargs={"rng": 1},
+                                                    lever_sampling_kwargs={"rng": 2})
     assert len(experiments) == 80
     assert experiments["user_group_size"].dtype.kind == "i"
     x = prim_inputs(experiments)
@@ -196,8 +198,9 @@ def test_prim_runs_on_a_small_sweep_of_the_real_model():
         base="status_quo", months=3, preset="tiny", seeds=(1,))
     with SequentialEvaluator(model) as evaluator:
         # levers only: scenarios=1 (ema_workbench 3.0 fails with scenarios=0, see make_model)
-        experiments, outcomes = perform_experiments(model, scenarios=1, policies=12, evaluator=evaluator)
-    assert len(experiments) == 12 and set(outcomes) == set(OUTCOMES)
+        experiments, outcomes = perform_experiments(model, scenarios=1, policies=16, evaluator=evaluator,
+                                                    lever_sampling_kwargs={"rng": 1})  # a seeded design
+    assert len(experiments) == 16 and set(outcomes) == set(OUTCOMES)
     assert np.isfinite(outcomes["overdose_deaths"]).all() and (outcomes["overdose_deaths"] > 0).all()
     x = prim_inputs(experiments)
     y = outcomes["spend_usd"] > np.median(outcomes["spend_usd"])

@@ -28,6 +28,7 @@ import solara
 from model.presets import PRESETS
 from viz.components import CSS, Workshop, new_session
 from viz.results import RESULTS_ENV, results_root
+from viz.widgets import TabBar, tab_index
 from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, PRESET_ENV, app_preset, burned_in
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def Page():
     solara.use_effect(close, [result.value])
 
     def choose_tab(i):
-        i = i if isinstance(i, int) and not isinstance(i, bool) and i in (0, 1) else 0
+        i = tab_index(i, 2)
         if i == 0:
             set_started(True)
         set_tab(i)
@@ -73,11 +74,11 @@ def Page():
         return
     from viz.explorer import Explorer
 
-    with solara.lab.Tabs(value=tab, on_value=choose_tab, lazy=True):
-        with solara.lab.Tab("Workshop"):
-            Workshop(result)
-        with solara.lab.Tab("Results explorer"):
-            Explorer(root)
+    TabBar(("Workshop", "Results explorer"), tab, choose_tab, testid="top-tabs")
+    if tab == 0:
+        Workshop(result)
+    else:
+        Explorer(root)
 
 
 page = Page

@@ -22,10 +22,10 @@ from model.policy import DEMAND_PROGRAMS, PROGRAM_DOC, PROGRAMS, SUPPLY_PROGRAMS
 from model.presets import PRESETS
 from viz import validate
 from viz.charts import CAPTION, NOT_STARTED, SIDE_LABEL, difference_options, outcome_options, scorecard
-from viz.presets import NOT_MODELLED, Card, cards
+from viz.presets import NOT_MODELLED, Card, cards, million
 from viz.state import MAX_MONTHS, Session
 from viz.validate import PageInputError
-from viz.widgets import ChoiceButtons, IntSlider, Toggle, choice_by_index
+from viz.widgets import ChoiceButtons, IntSlider, TabBar, Toggle, choice_by_index, tab_index
 from viz.worldmap import COLOR_BY, COLOR_LABEL, map_option
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,34 @@ SWITCH_LABEL = {
     "precursor_scheduling": "Precursor scheduling",
     "leadership_targeting": "Leadership targeting",
 }
-#: where each lever's mechanism is documented (every parameter's source is in docs/ODD.md)
-LEVER_SOURCE = "model/policy.py and docs/ODD.md (mechanism, parameters and their sources)"
+#: the parameters that carry each lever's effect (model/params.py: value, unit, source, grade)
+LEVER_PARAMS: dict[str, tuple[str, ...]] = {
+    "eradication": ("agency.eradication_cost_per_ha",),
+    "interdiction": ("agency.interdiction_cost_per_patrol", "agency.interdiction_hazard_per_patrol"),
+    "domestic_enforcement": ("agency.arrest_cost",),
+    "precursor_control": ("agency.precursor_cost_per_inspection",),
+    "financial_targeting": ("agency.financial_cost_per_investigation", "agency.financial_seizure_max"),
+    "alternative_development": ("agency.ad_cost_per_family", "farmer.ad_licit_income_uplift"),
+    "treatment": ("agency.treatment_cost_per_year",),
+    "harm_reduction": ("agency.naloxone_kit_cost", "agency.ssp_cost_per_client", "agency.drug_checking_cost_per_user"),
+    "prevention": ("agency.prevention_cost_per_person",),
+    "decriminalize_possession": ("user.possession_arrest_share", "user.referral_treatment_probability"),
+    "alternative_development_before_eradication": ("farmer.ad_compliance",),
+    "precursor_scheduling": ("precursor.substitution_lag_months", "precursor.relocation_months"),
+    "leadership_targeting": ("trafficker.leadership_removal_probability",),
+}
+
+
+def lever_source(lever: str) -> str:
+    """Where a lever's numbers come from: its parameters with value, unit, source and grade (H, M, L, C)."""
+    from model.params import PARAMS
+
+    parts = []
+    for name in LEVER_PARAMS.get(lever, ()):
+        p = PARAMS.get(name)
+        if p is not None:
+            parts.append(f"{name} = {p.default:g} {p.unit}: {p.source} (grade {p.grade})")
+    return "; ".join(parts + ["docs/ODD.md sections 7 and 8"])
 
 CSS = """
 .dm-doc { font-size: 12px; color: #555; line-height: 1.3; margin: 0 0 6px 0; }
@@ -65,11 +91,11 @@ CSS = """
 
 # --------------------------------------------------------------------------- small pieces
 def musd(usd: float) -> str:
-    return f"USD {usd / 1e6:,.0f} million a year"
+    return f"USD {million(usd)} million a year"
 
 
-def P(text: str, cls: str = "dm-doc"):
-    return solara.v.Html(tag="p", class_=cls, children=[text])
+def P(text: str, cls: str = "dm-doc", testid: str | None = None):
+    return solara.v.Html(tag="p", class_=cls, children=[text], attributes={"data-testid": testid} if testid else {})
 
 
 def table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), attrs: dict | None = None):
@@ -142,9 +168,10 @@ def WorkshopSession(session: Session, sidebar: bool = True):
         if not playing:
             return
         interval = 1.0 / speed
+        generation = session.generation
         while not cancel.is_set() and not session.closed:
             t0 = time.perf_counter()
-            if not session.step(1):
+            if not session.step(1, generation=generation):
                 set_playing(False)
                 break
             set_version(session.version)
@@ -201,11 +228,18 @@ def WorkshopSession(session: Session, sidebar: bool = True):
 
     with solara.Column(style={"padding": "0 8px"}):
         StatusLine(session, version, playing)
-        if error:
-            solara.Warning(error, dense=True)
-        if busy:
-            solara.Info(busy, dense=True)
+        Message(error, busy)
         Views(session, version)
+
+
+@solara.component
+def Message(warning: str = "", info: str = ""):
+    """A fixed slot for messages (so that the widgets after it never shift when a message appears)."""
+    with solara.Div(attributes={"data-testid": "messages"}):
+        if warning:
+            solara.Warning(warning, dense=True)
+        if info:
+            solara.Info(info, dense=True)
 
 
 @solara.component
@@ -252,20 +286,34 @@ def Controls(session: Session, *, playing, set_playing, speed, set_speed, seed_c
                   max=validate.ENSEMBLE_MAX, testid="ensemble")
         P("Each seed runs twice: with the policy on the page and with the status quo. The bands span the seeds.")
 
+        # the levers object is changed in place: lever_version tells the sections to draw again
+        CardSection(levers, apply_card, lever_version)
+        BudgetSection(levers, set_budget, lever_version)
+        SwitchSection(levers, set_switch, lever_version)
+
+
+# Every section keeps the same structure whatever the levers say (the same elements in the same
+# places, keyed where repeated), so that a widget never changes which lever it stands for while
+# a participant drags it.
+@solara.component
+def CardSection(levers, apply_card, lever_version: int):
+    with solara.Column(gap="4px"):
         solara.v.Html(tag="div", class_="dm-section", children=["Policy cards"])
         active = [c for c in cards() if levers.matches(c)]
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             for c in cards():
-                solara.Button(c.title, on_click=apply_card(c), small=True,
-                              outlined=not levers.matches(c), color="primary",
-                              attributes={"data-testid": f"card-{c.key}"})
-        if active:
-            c = active[0]
-            P(f"Now: {c.title}. {c.summary}", "dm-small")
-            P(f"Source: {c.source}")
-        else:
-            P("Now: your own policy (no card matches the levers).", "dm-small")
+                solara.Button(c.title, on_click=apply_card(c), small=True, outlined=not levers.matches(c),
+                              color="primary", attributes={"data-testid": f"card-{c.key}"}).key(f"card-{c.key}")
+        c = active[0] if active else None
+        P(f"Now: {c.title}. {c.summary}" if c else "Now: your own policy (no card matches the levers).",
+          "dm-small", testid="active-card")
+        P(f"In numbers: {c.changes()}" if c else "")
+        P(f"Source: {c.source}." if c else "")
 
+
+@solara.component
+def BudgetSection(levers, set_budget, lever_version: int):
+    with solara.Column(gap="4px"):
         solara.v.Html(tag="div", class_="dm-section", children=["Budgets (USD million a year)"])
         total = levers.total
         supply = sum(levers.budget[p] for p in SUPPLY_PROGRAMS)
@@ -276,18 +324,31 @@ def Controls(session: Session, *, playing, set_playing, speed, set_speed, seed_c
         for group, programs in (("Supply side", SUPPLY_PROGRAMS), ("Demand side and development", DEMAND_PROGRAMS)):
             P(group, "dm-small")
             for p in programs:
-                BudgetSlider(p, levers.budget[p], set_budget(p))
+                BudgetSlider(p, levers.budget[p], set_budget(p)).key(f"budget-{p}")
 
+
+@solara.component
+def SwitchSection(levers, set_switch, lever_version: int):
+    with solara.Column(gap="4px"):
         solara.v.Html(tag="div", class_="dm-section", children=["Switches"])
         for name in SWITCH_CHOICES:
-            value = levers.switches[name]
-            if all(isinstance(c, bool) for c in SWITCH_CHOICES[name]):
-                Toggle(SWITCH_LABEL[name], bool(value), set_switch(name), testid=f"switch-{name}")
-            else:
-                solara.Text(SWITCH_LABEL[name], classes=["dm-value"])
-                ChoiceButtons(list(SWITCH_CHOICES[name]), value, set_switch(name, by_index=True),
-                              testid=f"switch-{name}")
-            P(SWITCH_DOC[name])
+            SwitchControl(name, levers.switches[name], levers.overrides(name), set_switch).key(f"switch-{name}")
+
+
+@solara.component
+def SwitchControl(name: str, value, overrides: dict, set_switch):
+    with solara.Column(gap="0px"):
+        if all(isinstance(c, bool) for c in SWITCH_CHOICES[name]):
+            Toggle(SWITCH_LABEL[name], bool(value), set_switch(name), testid=f"switch-{name}")
+        else:
+            solara.Text(SWITCH_LABEL[name], classes=["dm-value"])
+            ChoiceButtons(list(SWITCH_CHOICES[name]), value, set_switch(name, by_index=True),
+                          testid=f"switch-{name}")
+        P("The card sets it per country: " + ", ".join(
+            f"{str(v).lower() if isinstance(v, bool) else v} in {c.replace('_', ' ').title()}"
+            for c, v in overrides.items()) + " (elsewhere as shown; moving the switch applies it everywhere)."
+          if overrides else "", "dm-small")
+        P(SWITCH_DOC[name])
 
 
 @solara.component
@@ -301,35 +362,34 @@ def BudgetSlider(program: str, usd: float, on_value):
 
 
 # --------------------------------------------------------------------------- views
+VIEW_LABELS = ("Outcomes over time", "Map", "Against the status quo", "The levers explained")
+
+
 @solara.component
 def Views(session: Session, version: int):
     tab, set_tab = solara.use_state(0)
     color_by, set_color_by = solara.use_state("cultivation")
     snap = session.snapshot()
-    def choose_tab(i):
-        set_tab(i if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 4 else 0)
-
-    with solara.lab.Tabs(value=tab, on_value=choose_tab, lazy=True):
-        with solara.lab.Tab("Outcomes over time"):
-            OutcomeCharts(snap)
-        with solara.lab.Tab("Map"):
-            with solara.Row(style={"align-items": "center"}):
-                solara.Text("Colour countries by:", classes=["dm-small"])
-                ChoiceButtons(list(COLOR_BY), color_by, guarded(lambda i: set_color_by(choice_by_index(COLOR_BY, i)),
-                                                                lambda _msg: None), testid="map-color")
-                solara.Text(f"({COLOR_LABEL[color_by]})", classes=["dm-small"])
-            MapChart(snap, color_by)
-        with solara.lab.Tab("Against the status quo"):
-            Comparison(snap)
-        with solara.lab.Tab("The levers explained"):
-            LeverDocs()
+    TabBar(VIEW_LABELS, tab, lambda i: set_tab(tab_index(i, len(VIEW_LABELS))), testid="views")
+    if tab == 0:
+        OutcomeCharts(snap)
+    elif tab == 1:
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text("Colour countries by:", classes=["dm-small"])
+            ChoiceButtons(list(COLOR_BY), color_by, guarded(lambda i: set_color_by(choice_by_index(COLOR_BY, i)),
+                                                            lambda _msg: None), testid="map-color")
+            solara.Text(f"({COLOR_LABEL[color_by]})", classes=["dm-small"])
+        MapChart(snap, color_by)
+    elif tab == 2:
+        Comparison(snap)
+    else:
+        LeverDocs()
 
 
 @solara.component
 def OutcomeCharts(snap):
     options = solara.use_memo(lambda: outcome_options(snap), [snap.version])
-    if snap.month < 1:
-        solara.Info(NOT_STARTED, dense=True)
+    Message(info=NOT_STARTED if snap.month < 1 else "")
     P(CAPTION, "dm-small")
     with solara.Div(attributes={"data-testid": "outcome-charts", "data-version": str(snap.version)}):
         with solara.GridFixed(columns=2, column_gap="8px", row_gap="8px"):
@@ -369,12 +429,14 @@ def Comparison(snap):
 
 @solara.component
 def LeverDocs():
-    P("What each lever does in the model, in one sentence; the mechanisms, parameters and their sources are in "
-      "docs/ODD.md.", "dm-small")
-    rows = [[PROGRAM_LABEL[p] + " (budget, USD a year)", PROGRAM_DOC[p], LEVER_SOURCE] for p in PROGRAMS]
-    rows += [[SWITCH_LABEL[s] + " (switch)", SWITCH_DOC[s], LEVER_SOURCE] for s in SWITCH_CHOICES]
+    P("What each lever does in the model, in one sentence, and the parameters that carry its effect with their "
+      "sources and grades (H: read in the primary source; M: secondary or computed; L: placeholder or judgement). "
+      "docs/ODD.md explains each mechanism.", "dm-small")
+    rows = [[PROGRAM_LABEL[p] + " (budget, USD a year)", PROGRAM_DOC[p], lever_source(p)] for p in PROGRAMS]
+    rows += [[SWITCH_LABEL[s] + " (switch)", SWITCH_DOC[s], lever_source(s)] for s in SWITCH_CHOICES]
     table(["Lever", "What it does in the model", "Where it comes from"], rows, attrs={"data-testid": "lever-docs"})
     solara.v.Html(tag="div", class_="dm-section", children=["Policy cards"])
-    table(["Card", "What it is", "Source"], [[c.title, c.summary, c.source] for c in cards()],
+    table(["Card", "What it is", "In numbers", "Source"],
+          [[c.title, c.summary, c.changes(), c.source] for c in cards()],
           attrs={"data-testid": "card-docs"})
     P(NOT_MODELLED, "dm-small")

@@ -58,20 +58,22 @@ def line_option(title: str, months: Sequence[int], lines: list[dict[str, Any]], 
         if band is not None and not log:
             lo, hi = np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float)
             stack = f"band{i}"
-            common = {"type": "line", "stack": stack, "symbol": "none", "silent": True,
+            common = {"type": "line", "stack": stack, "stackStrategy": "all", "symbol": "none", "silent": True,
                       "tooltip": {"show": False}, "lineStyle": {"opacity": 0}, "legendHoverLink": False}
             series.append({**common, "name": f"_{ln['name']} low", "data": rounded(lo)})
             series.append({**common, "name": f"_{ln['name']} band", "data": rounded(hi - lo),
                            "areaStyle": {"color": color, "opacity": ln.get("band_opacity", 0.18)}})
         series.append({
             "type": "line", "name": ln["name"], "data": rounded(ln["data"]), "symbol": "none",
-            "lineStyle": {"color": color, "width": ln.get("width", 2), "type": "dashed" if ln.get("dashed") else "solid"},
+            "lineStyle": {"color": color, "width": ln.get("width", 2),
+                          "type": "dashed" if ln.get("dashed") else "solid"},
             "itemStyle": {"color": color},
         })
     names = [ln["name"] for ln in lines]
     option: dict[str, Any] = {
         "animation": False,
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13, "fontWeight": "normal"}},
+        "title": {"text": title, "left": "center",
+                  "textStyle": {"fontSize": 13, "fontWeight": "normal", "lineHeight": 17}},
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 62, "right": 14, "top": 58 if legend else 34, "bottom": 38},
         "xAxis": {"type": "category", "data": [int(m) for m in months], "name": x_name, "nameLocation": "middle",

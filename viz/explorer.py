@@ -18,10 +18,10 @@ from pathlib import Path
 import solara
 
 from viz import explorer_figures as ef
-from viz.components import CSS, P, guarded, table
+from viz.components import CSS, Message, P, guarded, table
 from viz.results import ResultSet, find_result_sets, short_factor
 from viz.validate import PageInputError
-from viz.widgets import Choice
+from viz.widgets import Choice, TabBar, tab_index
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ def Explorer(root: Path):
     with solara.Column(style={"padding": "0 8px"}, classes=["dm-explorer"]):
         solara.v.Html(tag="div", class_="dm-status", children=[
             f"Results explorer: {root} (chosen on the command line; the page cannot open other folders)"])
-        if error:
-            solara.Warning(error, dense=True)
+        Message(error)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             if len(sets) > 1:
                 with solara.Div(style={"min-width": "320px"}):
@@ -103,28 +102,25 @@ def Explorer(root: Path):
                 with solara.Div(style={"min-width": "320px"}):
                     Choice("Outcome", columns, col, guarded(choose_column, set_error), testid="outcome")
         table(["", ""], [[k, v] for k, v in rs.summary()], attrs={"data-testid": "explorer-summary"})
-        def choose_view(i):
-            set_view(i if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(VIEWS) else 0)
-
-        with solara.lab.Tabs(value=view, on_value=choose_view, lazy=True):
-            with solara.lab.Tab(VIEWS[0]):
-                P("Each outcome over the months: for each scenario (or design row of a sweep) the mean over its "
-                  "seeds and a band across the seeds.", "dm-small")
-                Figure(lambda: ef.timeseries_figure(rs, col), [str(path), col], "explorer-timeseries")
-            with solara.lab.Tab(VIEWS[1]):
-                P("Each run summarised by the mean of its last 12 months: across the design of a sweep, or per "
-                  "scenario.", "dm-small")
-                Figure(lambda: ef.distribution_figure(rs, col), [str(path), col], "explorer-distribution")
-            with solara.lab.Tab(VIEWS[2]):
-                Figure(lambda: ef.response_figure(rs, col), [str(path), col], "explorer-response")
-                rows = rs.row_table()
-                if rows:
-                    heads = list(rows[0])
-                    table(heads, [[r.get(h, "") for h in heads] for r in rows], attrs={"data-testid": "design-rows"})
-            with solara.lab.Tab(VIEWS[3]):
-                Sensitivity(rs, str(path))
-            with solara.lab.Tab(VIEWS[4]):
-                Scenarios(rs, str(path), baseline, group_labels, guarded(choose_baseline, set_error))
+        TabBar(VIEWS, view, lambda i: set_view(tab_index(i, len(VIEWS))), testid="explorer-views")
+        if view == 0:
+            P("Each outcome over the months: for each scenario (or design row of a sweep) the mean over its "
+              "seeds and a band across the seeds.", "dm-small")
+            Figure(lambda: ef.timeseries_figure(rs, col), [str(path), col], "explorer-timeseries")
+        elif view == 1:
+            P("Each run summarised by the mean of its last 12 months: across the design of a sweep, or per "
+              "scenario.", "dm-small")
+            Figure(lambda: ef.distribution_figure(rs, col), [str(path), col], "explorer-distribution")
+        elif view == 2:
+            Figure(lambda: ef.response_figure(rs, col), [str(path), col], "explorer-response")
+            rows = rs.row_table()
+            if rows:
+                heads = list(rows[0])
+                table(heads, [[r.get(h, "") for h in heads] for r in rows], attrs={"data-testid": "design-rows"})
+        elif view == 3:
+            Sensitivity(rs, str(path))
+        else:
+            Scenarios(rs, str(path), baseline, group_labels, guarded(choose_baseline, set_error))
 
 
 @solara.component

@@ -37,7 +37,9 @@ from viz.presets import Card
 PRESET_ENV = "DRUGMARKET_APP_PRESET"
 DEFAULT_PRESET = "workshop"
 DEFAULT_SEED = 1
-DEFAULT_ENSEMBLE = 3
+#: 2 seeds x 2 arms = 4 models: a step with its redraw stays under 200 ms at the workshop scale
+#: (benchmarks/app_step.py); the page offers up to validate.ENSEMBLE_MAX seeds
+DEFAULT_ENSEMBLE = 2
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
 ARMS = ("policy", "status_quo")
@@ -98,10 +100,12 @@ def clear_templates() -> None:
 # --------------------------------------------------------------------------- the levers
 @dataclass
 class Levers:
-    """What the page's controls say: budgets (USD a year) and switches."""
+    """What the page's controls say: budgets (USD a year), switches, and per-country switch overrides
+    (which only a policy card sets; moving a switch on the page applies it everywhere)."""
 
     budget: dict[str, float] = field(default_factory=lambda: dict(STATUS_QUO_BUDGET))
     switches: dict[str, Any] = field(default_factory=lambda: dict(SWITCHES))
+    countries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -109,7 +113,12 @@ class Levers:
 
     def matches(self, card: Card) -> bool:
         return (all(abs(self.budget[p] - card.budget[p]) < 0.5e6 for p in PROGRAMS)
-                and all(self.switches[k] == card.switches[k] for k in SWITCHES))
+                and all(self.switches[k] == card.switches[k] for k in SWITCHES)
+                and self.countries == card.countries)
+
+    def overrides(self, switch: str) -> dict[str, Any]:
+        """country -> value, where a card overrides ``switch`` for a country."""
+        return {c: o[switch] for c, o in sorted(self.countries.items()) if switch in o}
 
 
 @dataclass
@@ -143,6 +152,7 @@ class Session:
         self.seed = validate.seed(seed)
         self.n_seeds = validate.ensemble_size(n_seeds)
         self.version = 0
+        self.generation = 0  # +1 at each reset: a play loop of an earlier run must not step this one
         self.changes: list[tuple[int, str]] = []
         self.policy_models: list = []
         self.status_quo_models: list = []
@@ -170,6 +180,7 @@ class Session:
             set_value(s, f"policy.budget.{p}", float(self.levers.budget[p]))
         for k, v in self.levers.switches.items():
             set_value(s, f"policy.{k}", v)
+        s.policy.countries = copy.deepcopy(self.levers.countries)  # validated when the card was read
         return s
 
     def reset(self, seed: int | None = None, n_seeds: int | None = None) -> None:
@@ -187,13 +198,15 @@ class Session:
             self.changes = []
             self._columns, self._series = [], {}
             self.version += 1
+            self.generation += 1
             self._snapshot = None
 
-    def step(self, months: int = 1) -> bool:
-        """Advance every model ``months`` months; False (and no step) at MAX_MONTHS."""
+    def step(self, months: int = 1, generation: int | None = None) -> bool:
+        """Advance every model ``months`` months; False (and no step) at MAX_MONTHS, or if the session
+        was reset since ``generation`` (given by a play loop)."""
         months = validate.months(months)
         with self.lock:
-            if self.month >= MAX_MONTHS:
+            if self.month >= MAX_MONTHS or (generation is not None and generation != self.generation):
                 return False
             t0 = time.perf_counter()
             n = min(months, MAX_MONTHS - self.month)
@@ -237,15 +250,24 @@ class Session:
         return usd
 
     def set_switch(self, name: str, value: Any) -> Any:
+        """Set a switch everywhere (a card's per-country overrides of it end)."""
         value = validate.switch(name, value)
         with self.lock:
-            if value == self.levers.switches[name]:
+            if value == self.levers.switches[name] and not self.levers.overrides(name):
                 return value
             self.levers.switches[name] = value
             self._apply(f"policy.{name}", value)
+            self.levers.countries = {c: {k: v for k, v in o.items() if k != name}
+                                     for c, o in self.levers.countries.items()}
+            self.levers.countries = {c: o for c, o in self.levers.countries.items() if o}
+            self._set_countries()
             self._log(name, str(value).lower() if isinstance(value, bool) else value)
             self._snapshot = None
         return value
+
+    def _set_countries(self) -> None:
+        for m in self.policy_models:
+            m.scenario.policy.countries = copy.deepcopy(self.levers.countries)
 
     def apply_card(self, card: Card) -> None:
         with self.lock:
@@ -253,9 +275,11 @@ class Session:
                 self.set_budget(p, card.budget[p])
             for k in SWITCHES:
                 self.set_switch(k, card.switches[k])
-            # one log line for the card instead of one per lever
+            self.levers.countries = copy.deepcopy(card.countries)
+            self._set_countries()
+            # one log line for the card instead of one per lever (and a later card the same month replaces it)
             month = self.month + 1
-            keys = tuple(PROGRAMS) + tuple(SWITCHES)
+            keys = (*PROGRAMS, *SWITCHES, "policy card")
             self.changes = [(mo, t) for mo, t in self.changes if not (mo == month and t.split(":")[0] in keys)]
             self.changes.append((month, f"policy card: {card.title}"))
 

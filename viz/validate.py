@@ -19,7 +19,7 @@ from model.policy import PROGRAMS, SWITCH_CHOICES
 BUDGET_MAX_USD = 5.0e10
 #: the budget sliders' range, million USD a year (typing is not offered; the validator still clamps)
 SLIDER_MAX_MUSD = 10_000
-SLIDER_STEP_MUSD = 5  # every policy card's budget is a multiple of USD 5 million
+SLIDER_STEP_MUSD = 1
 SEED_MIN, SEED_MAX = 0, 999
 ENSEMBLE_MIN, ENSEMBLE_MAX = 1, 5
 SPEED_MIN, SPEED_MAX = 1, 10

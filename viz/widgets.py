@@ -57,3 +57,16 @@ def choice_by_index(values: Sequence[Any], index: Any) -> Any:
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(values):
         raise PageInputError(f"no choice number {index!r}")
     return values[index]
+
+
+@solara.component
+def TabBar(labels: Sequence[str], index: int, on_index: Callable[[Any], None], *, testid: str | None = None):
+    """Tabs' headers only; the caller shows the chosen view (so nothing else is drawn, and a forged index
+    reaches ``on_index`` untouched: solara.lab.Tabs indexes its own list with it first)."""
+    return rv.Tabs(v_model=index, on_v_model=on_index, attributes={"data-testid": testid} if testid else {},
+                   children=[rv.Tab(children=[label]) for label in labels])
+
+
+def tab_index(value: Any, n: int) -> int:
+    """A tab index from the page: a whole number in range, else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n else 0

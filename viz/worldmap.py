@@ -48,7 +48,7 @@ def positions(countries) -> dict[str, tuple[float, float]]:
 
 
 def label(c: str) -> str:
-    return c.replace("_", " ").title()
+    return c.replace("_", " ").title().replace(" Of ", " of ")
 
 
 def short(x: float) -> str:
@@ -84,7 +84,8 @@ def map_option(state: dict[str, Any], *, color_by: str = "cultivation", month: i
             "symbolSize": 16 + (10 * (v / vmax) ** 0.5 if v is not None else 0),
             "itemStyle": {"color": _ramp(color_by, v / vmax) if v is not None else "#d9d9d9",
                           "borderColor": "#444", "borderWidth": 1},
-            "label": {"show": True, "position": "bottom", "formatter": text, "fontSize": 10},
+            "label": {"show": True, "position": "bottom", "distance": 6, "formatter": text, "fontSize": 10,
+                      "lineHeight": 12},
             "tooltip": {"formatter": f"{label(c)}: " + (f"{v:,.0f} {unit}" if v is not None else
                                                           "no " + ("cultivation" if color_by == "cultivation"
                                                                    else "user agents"))},

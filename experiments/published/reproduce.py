@@ -9,7 +9,7 @@ change moves one outside its stochastic tolerance. After a deliberate change, re
 
     drugmarket reproduce --all --fast --update-references
 
-which also rewrites results/reproduce-fast/results.md; `drugmarket reproduce --all` refreshes
+which also rewrites docs/results-fast.md; `drugmarket reproduce --all` (the full tier) refreshes
 docs/results.md. Failures of a finding are reported as failures, never hidden.
 """
 
@@ -101,7 +101,8 @@ def markdown(results: dict, tier: Tier, seconds: float) -> str:
             lines.append(f"| {k} | {st.mean:.4g} | {st.ci[0]:.4g} to {st.ci[1]:.4g} | {len(st.values)} |")
         if exp.notes:
             lines += ["", f"Note: {exp.notes}"]
-        lines += ["", f"![{exp.name}](img/results/{exp.name}.png)" if tier.name == FULL else ""]
+        folder = "results" if tier.name == FULL else "results-fast"
+        lines += ["", f"![{exp.name}](img/{folder}/{exp.name}.png)"]
     return "\n".join(lines) + "\n"
 
 
@@ -151,16 +152,19 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     seconds = time.time() - start
-    out = Path(args.out) if args.out else (ROOT / "docs" if tier.name == FULL else ROOT / "results" / "reproduce-fast")
+    # the full tier and a deliberate update of the fast references write the committed reports in docs/
+    to_docs = tier.name == FULL or args.update_references
+    out = Path(args.out) if args.out else (ROOT / "docs" if to_docs else ROOT / "results" / "reproduce-fast")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.md").write_text(markdown(results, tier, seconds), encoding="utf-8")
+    report = out / ("results.md" if tier.name == FULL else "results-fast.md" if to_docs else "results.md")
+    report.write_text(markdown(results, tier, seconds), encoding="utf-8")
     for name, (stats, *_rest) in results.items():
         if stats:
-            figure(name, stats, out / "img" / "results" / f"{name}.png")
+            figure(name, stats, out / "img" / ("results" if tier.name == FULL else "results-fast") / f"{name}.png")
     for name, (stats, verdict, text, _) in results.items():
         v = "reported" if verdict is None else ("pass" if verdict else "FAIL")
         print(f"{name}: {v}: {text}")
-    print(f"{len(results)} experiments in {seconds:.0f} s; report: {out / 'results.md'}")
+    print(f"{len(results)} experiments in {seconds:.0f} s; report: {report}")
     if tier.name != FAST:
         return 0
     refs = json.loads(REFERENCES.read_text()) if REFERENCES.exists() else {}
