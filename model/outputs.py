@@ -14,7 +14,7 @@ import numpy as np
 from agents.trafficker import Trafficker
 from model.policy import PROGRAMS
 from model.states import (
-    DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, PRISON, TREATMENT,
+    F_WAS_DEPENDENT, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, PRISON, TREATMENT,
 )
 from model.world import DRUGS, GROUPS
 
@@ -68,7 +68,10 @@ class OutputRecorder:
         out["overdoses_reversed"] = ev[:, BIT[E_REVERSED]].sum() * s
         # overdoses that were not life-threatening: expected number, from the ratio to would-be-fatal ones
         out["overdoses_nonfatal"] = (out["overdose_deaths"] + out["overdoses_reversed"]) * p["user.nonfatal_per_fatal"]
-        out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum()) * s
+        # a substance use disorder: dependent use, in treatment, or in prison with a history of dependence
+        dep_in_prison = (u.state == PRISON) & ((u.flags & F_WAS_DEPENDENT) > 0)
+        prison_dep = np.bincount(u.market[dep_in_prison], minlength=len(m.markets))
+        out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum() + prison_dep.sum()) * s
         out["in_treatment"] = counts[:, :, TREATMENT].sum() * s
         out["initiations"] = ev[:, BIT[E_INIT]].sum() * s
         out["new_hiv_pwid"] = ev[:, BIT[E_HIV]].sum() * s
@@ -78,7 +81,8 @@ class OutputRecorder:
         out["incarcerated"] = counts[:, :, PRISON].sum() * s
         for mi, mk in enumerate(m.markets):
             out[f"overdose_deaths_{mk}"] = ev[mi, BIT[E_OD_DEATH]] * s
-            out[f"people_with_sud_{mk}"] = (counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()) * s
+            out[f"people_with_sud_{mk}"] = (counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()
+                                            + prison_dep[mi]) * s
             out[f"fentanyl_share_{mk}"] = m.fentanyl_share[mk]
         for (state, g), pm in m.person_months.items():
             out[f"person_months_{state}_{g}"] = pm

@@ -102,7 +102,10 @@ def user_rates(model) -> None:
             r[R_ARREST_OCC] = arrest * p["user.occasional_arrest_weight"] * (1.0 - poss)
             r[R_REFERRAL] = arrest * poss
             r[R_REFERRAL_OCC] = arrest * p["user.occasional_arrest_weight"] * poss
-            r[R_REFERRAL_TX] = p["user.referral_treatment_probability"]
+            # referrals enter treatment only where there are places left after voluntary entries
+            referred = r[R_REFERRAL] * dep * p["user.referral_treatment_probability"]
+            free = max(0.0, slots - tx + exits - r[R_TX_ENTRY] * dep)
+            r[R_REFERRAL_TX] = p["user.referral_treatment_probability"] * (min(1.0, free / referred) if referred > 0 else 1.0)
             r[R_INCARCERATE] = u["incarcerate"]
             r[R_RELEASE] = u["release"]
             r[R_RELEASE_DEP] = u["release_dep"]
