@@ -1,6 +1,6 @@
 """``python -m benchmarks``: measure drugmarket's performance against the targets of issue 6.
 
-    python -m benchmarks                  # everything, including the full preset (about 15 minutes)
+    python -m benchmarks                  # everything, including the full preset (about 16 minutes here)
     python -m benchmarks --skip-full      # without the one-agent-per-person run
     python -m benchmarks --quick          # small sizes, no full preset (under a minute; for tests)
     python -m benchmarks --json           # one JSON object on stdout (the table goes to stderr)

@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,8 +132,6 @@ def run_child(args: list[str], *, env: dict | None = None, timeout_s: float = 60
         proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env or child_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         t0 = time.perf_counter()
-        import threading
-
         out_chunks: list[str] = []
         err_chunks: list[str] = []
         readers = [threading.Thread(target=lambda s=proc.stdout, b=out_chunks: b.append(s.read()), daemon=True),

@@ -18,8 +18,8 @@ The proposals keep every draw and every rule as they are (bit-identical outputs)
 2. ``count_month``: one serial pass after the step that counts what the model now counts
    in three: ``count_users`` (people and events by market and group), next month's peer
    tables (``count_peers``, a separate parallel pass at the start of the phase), and the
-   person-months and deaths by prior state (about 40 NumPy passes over the population in
-   ``_users_step``, plus an unused ``np.where`` int64 copy).
+   person-months and deaths by prior state (about 60 NumPy operations over the whole
+   population in ``_users_step``).
 """
 
 from __future__ import annotations

@@ -239,11 +239,18 @@ def plot_scaling(sc: dict, path: Path) -> str | None:
         else:
             ax.set_title(f"wall time vs users ({sc['farmers']:,} farmers)")
         ax.grid(True, alpha=0.3)
+    for p in ok:  # the CPU other processes used meanwhile: wall times on a shared machine grow with it
+        oc = (p.get("load") or {}).get("other_cores")
+        if oc is not None:
+            axes[1].annotate(f"load {oc:.1f}", (p["n_users"], p["wall_s"]), textcoords="offset points",
+                             xytext=(4, -11), fontsize=7, color="gray")
     failed = [p for p in sc["points"] if p["status"] != "ok"]
     if failed:
         axes[0].text(0.02, 0.9, "; ".join(f"{p['n_users']:,}: {p['status']}" for p in failed),
                      transform=axes[0].transAxes, fontsize=8, color="tab:red")
-    axes[0].legend(fontsize=8, loc="lower right")
+    axes[0].legend(fontsize=8, loc="upper left")
+    axes[1].text(0.02, 0.95, "load = cores used by other processes meanwhile", transform=axes[1].transAxes,
+                 fontsize=7, color="gray", va="top")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
