@@ -172,10 +172,11 @@ class DrugMarketModel(mesa.Model):
                 s.cell = self.cell_of[c]
 
     def _init_traffickers(self, n_orgs: int) -> None:
-        """Organizations by home country; Mexico's membership from Prieto-Curiel et al. 2023."""
+        """Organizations by home country, with the world file's members (trafficker_members) shared Zipf-like."""
         w = self.world
         homes = sorted({c for c, _ in w.producers})
-        members_total = {"mexico": 175000.0, "colombia": 20000.0}
+        members_total = {c: float(w.data[c].get("trafficker_members", self.params["trafficker.members_default"]))
+                         for c in homes}
         n_orgs = max(n_orgs, len(homes))
         extra = n_orgs - len(homes)
         count = {c: 1 for c in homes}
@@ -183,14 +184,14 @@ class DrugMarketModel(mesa.Model):
         count["colombia"] = count.get("colombia", 0) + extra // 3
         revenue0 = sum(self.baseline.delivered0[(m, d)] * self.baseline.prices0[(m, d)]["wholesale"]
                        for (m, d) in self.baseline.delivered0 if (m, d) in self.baseline.prices0)
-        members_sum = sum(members_total.get(c, 5000.0) for c in homes)
+        members_sum = sum(members_total.values())
         self.org_count0 = dict(count)
         for c in homes:
             k = count[c]
             zipf = np.array([1.0 / (r + 1) for r in range(k)])
             zipf /= zipf.sum()
             for share in zipf:
-                mem = members_total.get(c, 5000.0) * share
+                mem = members_total[c] * share
                 cap = revenue0 * self.params["trafficker.capital_months"] * mem / members_sum
                 org = Trafficker(self, c, mem, cap)
                 org.cell = self.cell_of[c]

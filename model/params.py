@@ -150,6 +150,8 @@ _p("trafficker.rivalry_elasticity", 0.5, "elasticity", 0.0, 3.0,
    "Elasticity of drug violence in a country with respect to the number of rival organizations based there.")
 _p("trafficker.member_share_of_deaths", 0.5, "fraction", 0.0, 1.0, "judgement", "L",
    "Share of drug-violence deaths who are members of trafficking organizations.")
+_p("trafficker.members_default", 5000.0, "people", 1.0, 1.0e6, "judgement", "L",
+   "Members of the trafficking organizations based in a producer country whose world entry gives no trafficker_members.")
 _p("trafficker.capital_months", 6.0, "months", 0.5, 60.0, "judgement", "L",
    "Capital an organization holds in months of profit: it spends 1/capital_months of its capital a month "
    "(initial capital: this many months of 2021 revenue, which the burn-in brings to the steady state).")

@@ -13,7 +13,7 @@ from model.markets import exp_clip
 from model.states import (
     C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
     C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, N_RATES, R_ARREST_DEP, R_ARREST_OCC,
-    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_NONFATAL, R_OD,
+    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD,
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY,
@@ -125,7 +125,6 @@ def user_rates(model) -> None:
             r[R_OD_TX_BUP] = u["rr_bup"]
             r[R_POST_EXIT] = u["post_exit"]
             r[R_POST_RELEASE] = u["post_release"]
-            r[R_NONFATAL] = p["user.nonfatal_per_fatal"]
             r[R_NALOXONE] = naloxone_cov * p["user.naloxone_reversal_probability"]
             r[R_BG_DEATH] = u["bg"]
             r[R_METH_SHARE] = u["meth_share"]

@@ -35,7 +35,7 @@ class WorldError(ValueError):
 _COUNTRY_KEYS = {
     "roles", "cells", "cooperates", "seizure_hazard", "crops", "population_at_risk", "arrests",
     "naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach", "new_hiv_pwid",
-    "users", "prices", "drug_violence_deaths",
+    "users", "prices", "drug_violence_deaths", "trafficker_members",
 }
 _CROP_KEYS = {"ha", "yield", "households", "land_per_household", "licit_income",
               "eradicated_ha_per_year", "ad_families", "farmgate_multiplier"}

@@ -49,6 +49,9 @@ def run_experiments(names, tier: Tier, workers: int | None = None, backend: str 
     start = time.time()
     report = run_scenarios(flat, seeds, backend=backend, workers=workers, progress=progress)
     df = report.results()
+    if len(df) == 0:
+        errors = sorted(set(getattr(report, "errors", {}).values()))[:3]
+        raise RuntimeError("every run failed; first errors: " + " | ".join(e.strip().splitlines()[-1] for e in errors))
     out = {}
     for name, scs in plan.items():
         exp = EXPERIMENTS[name]
@@ -151,6 +154,9 @@ def main(argv=None) -> int:
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     seconds = time.time() - start
     # the full tier and a deliberate update of the fast references write the committed reports in docs/
     to_docs = tier.name == FULL or args.update_references
