@@ -329,7 +329,14 @@ def _supply(b: Baseline) -> None:
                        for o in reach}
             tot = sum(cap.values())
             for o in reach:
-                need[(o, m)] = c0 * cap[o] / tot / (1.0 - b.path_loss0[(o, m, d)])
+                loss = b.path_loss0[(o, m, d)]
+                if loss > 1.0 - 1e-9:
+                    raise WorldError("agency.interdiction_hazard_per_patrol",
+                                     f"with these seizure hazards every shipment of {d} from {o} to {m} is seized "
+                                     f"(loss {loss:.6f}), so the 2021 consumption cannot be delivered: lower "
+                                     "countries.<c>.seizure_hazard or agency.interdiction_hazard_per_patrol, or raise "
+                                     "agency.interdiction_cost_per_patrol")
+                need[(o, m)] = c0 * cap[o] / tot / (1.0 - loss)
         if w.drugs[d]["kind"] == "synthetic":
             for o in origins:
                 shipped = sum(v for (oo, _), v in need.items() if oo == o)

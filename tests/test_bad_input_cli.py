@@ -72,3 +72,13 @@ def test_budget_for_a_place_without_the_programme_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "policy.budget.treatment.colombia" in err and "united_states" in err
+
+
+def test_parameters_that_make_calibration_impossible_exit_2(tmp_path, capsys):
+    """Found by the property test: every shipment seized makes the 2021 consumption undeliverable."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "w"\n[params]\n"agency.interdiction_cost_per_patrol" = 1e4\n', encoding="utf-8")
+    code = main(["run", str(scenario), "--seeds", "1", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "agency.interdiction" in err

@@ -54,7 +54,7 @@ def scenarios(draw):
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=scenarios(), seed=st.integers(0, 2**31 - 1))
 def test_invariants_hold_for_random_valid_scenarios(sc, seed):
     try:
