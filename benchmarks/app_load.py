@@ -39,7 +39,6 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +46,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from viz.process import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -108,16 +108,7 @@ class Server:
         raise RuntimeError(f"drugmarket app did not start:\n{self.log_text()[-3000:]}")
 
     def stop(self) -> None:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.proc.pid, sig)  # the group started here: the app and its children
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=15)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        stop_process_group(self.proc)  # the app and its children
         if not self._fh.closed:
             self._fh.close()
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from viz.process import stop_process_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -88,16 +88,7 @@ class App:
             return False
 
     def stop(self) -> None:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.proc.pid, sig)  # the group this test started (the app and any child)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=15)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        stop_process_group(self.proc)  # the app and its children
         self._fh.close()
 
     def log_text(self) -> str:
