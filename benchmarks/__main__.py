@@ -5,7 +5,6 @@
     python -m benchmarks --quick          # small sizes, no full preset (under a minute; for tests)
     python -m benchmarks --json           # one JSON object on stdout (the table goes to stderr)
     python -m benchmarks --only kernels,bandwidth --out results/bench
-    python -m benchmarks --only proposals  # the proposed users-phase changes, checked identical
 
 Writes OUT/bench.json, OUT/bench.txt and OUT/scaling.png (OUT defaults to results/bench).
 See docs/performance.md for what each figure means and the measured results.
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import Load, ensure_cache_dir, log
 
-SECTIONS = ("jit", "bandwidth", "kernels", "runs", "scaling", "sweep", "proposals")
+SECTIONS = ("jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -39,7 +38,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--mem-limit-gib", type=float, default=16.0, help="resident memory at which a run is stopped")
     p.add_argument("--workers", type=int, default=2, help="processes for the sweep throughput (default 2)")
     a = p.parse_args(argv)
-    default = tuple(s for s in SECTIONS if not (a.quick and s == "proposals"))
+    default = SECTIONS
     a.sections = default if a.only is None else tuple(s.strip() for s in a.only.split(",") if s.strip())
     bad = [s for s in a.sections if s not in SECTIONS]
     if bad:
@@ -50,7 +49,7 @@ def parse(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     a = parse(argv)
     ensure_cache_dir()  # before numba is imported: children inherit it
-    from benchmarks import SCHEMA_VERSION, bandwidth, kernels, proposals, report, runs, sweep
+    from benchmarks import SCHEMA_VERSION, bandwidth, kernels, report, runs, sweep
     from benchmarks.common import machine_info
 
     out_dir = Path(a.out)
@@ -102,15 +101,6 @@ def main(argv=None) -> int:
     section("sweep", lambda: sweep.throughput(2 if q else 8, 6 if q else 36, a.workers,
                                               burn_in=2 if q else None))
 
-    def _proposals():
-        res = proposals.measure(a.seed, preset="workshop" if q else "national")
-        done = details.get("runs") or {}
-        res["whole_runs"] = proposals.whole_runs({k: done.get(k) for k in ("national", "full") if k in done},
-                                                 a.seed, months, burn, a.timeout, a.mem_limit_gib)
-        return res
-
-    section("proposals", _proposals)
-
     # ---------------------------------------------------------------- flat keys
     k = details.get("kernels")
     if k:
@@ -147,12 +137,6 @@ def main(argv=None) -> int:
         r[f"{name}_n_users"] = x.get("n_users") if ok else None
     n1 = rr.get("national_1thread")
     r["national_1thread_wall_s"] = n1["wall_s"] if n1 and n1.get("status") == "ok" else None
-    pr = details.get("proposals")
-    if pr:
-        r["proposed_users_phase_identical"] = pr["identical"]
-        for preset, w in (pr.get("whole_runs") or {}).items():
-            r[f"proposed_{preset}_wall_s"] = w["proposed"].get("wall_s")
-            r[f"proposed_{preset}_outputs_identical"] = w["outputs_identical"]
     full = rr.get("full")
     r["full_status"] = "skipped" if full is None else (
         "ok" if full["status"] == "ok" else f"{full['status']}: {full.get('error')}")

@@ -103,7 +103,7 @@ class _Timer:
         return timed
 
 
-def _instrument(m, timer: _Timer, proposed: bool = False) -> None:
+def _instrument(m, timer: _Timer) -> None:
     """Time the month's phases (model.model.DrugMarketModel.step) and the kernels inside them.
 
     Wraps instance methods of this model and module names of model.model in this child only;
@@ -119,17 +119,10 @@ def _instrument(m, timer: _Timer, proposed: bool = False) -> None:
     m.recorder.row = timer.wrap("7 outputs (recorder.row)", m.recorder.row)
     Trafficker.step = timer.wrap("4 traffickers (Trafficker.step)", Trafficker.step)
     EnforcementAgency.step = timer.wrap("1 agencies (EnforcementAgency.step)", EnforcementAgency.step)
-    for label, name in (("  users: count_peers kernel", "count_peers"), ("  users: user_rates", "user_rates"),
-                        ("  users: step_users kernel", "step_users"), ("  users: count_users kernel", "count_users"),
+    for label, name in (("  users: user_rates", "user_rates"), ("  users: step_users kernel", "step_users"),
+                        ("  users: count_month kernel", "count_month"), ("  markets: loads_seized_at kernel", "loads_seized_at"),
                         ("  farmers: farmer_rates", "farmer_rates"), ("  farmers: step_farmers kernel", "step_farmers")):
         setattr(mm, name, timer.wrap(label, getattr(mm, name)))
-    if proposed:
-        import benchmarks.proposals as bp
-        import model.rates as mr
-
-        bp.step_users_v2 = timer.wrap("  users: step_users_v2 kernel (proposed)", bp.step_users_v2)
-        bp.count_month = timer.wrap("  users: count_month kernel (proposed)", bp.count_month)
-        mr.user_rates = timer.wrap("  users: user_rates", mr.user_rates)
 
 
 def cmd_run(a: argparse.Namespace) -> None:
@@ -151,13 +144,9 @@ def cmd_run(a: argparse.Namespace) -> None:
     m = DrugMarketModel(scenario=sc, seed=a.seed)
     t_build = time.perf_counter() - t0
     rss_built = _peak_mb()
-    if a.proposed:
-        from benchmarks.proposals import install
-
-        install(m)
     timer = _Timer()
     if a.phases:
-        _instrument(m, timer, proposed=a.proposed)
+        _instrument(m, timer)
     prof = None
     if a.profile:
         import cProfile
@@ -187,7 +176,6 @@ def cmd_run(a: argparse.Namespace) -> None:
         "steps": steps,
         "rows": int(len(df)),
         "outputs_hash": digest,  # of every output column and month: equal hashes = identical outputs
-        "users_phase": "proposed (benchmarks/proposals.py)" if a.proposed else "model",
         "import_s": round(t_import, 3),
         "build_s": round(t_build, 3),
         "run_s": round(t_run, 3),
@@ -272,8 +260,6 @@ def main(argv=None) -> None:
     r.add_argument("--seed", type=int, default=1)
     r.add_argument("--phases", action="store_true", help="time the month's phases and kernels")
     r.add_argument("--profile", default=None, help="run under cProfile and write the stats here")
-    r.add_argument("--proposed", action="store_true",
-                   help="run the users phase as proposed in benchmarks/proposals.py (same outputs)")
     j = sub.add_parser("jit", help="import + tiny model + one month (compile or cache load)")
     j.add_argument("--seed", type=int, default=1)
     a = p.parse_args(argv)

@@ -127,26 +127,25 @@ def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]
 
 
 def _helpers(m, reps: int) -> dict:
-    """The users phase's two counting kernels (run every month besides step_users)."""
-    from model.kernels.users import count_peers, count_users
+    """The users phase's counting kernel (run every month besides step_users)."""
+    from model.kernels.users import count_month
     from model.states import EVENT_BITS, USER_STATE_NAMES
     from model.world import GROUPS
 
     u = m.users
-    n_pg = (u.n + u.group_size - 1) // u.group_size
-    out = {}
-    for name, fn in (("count_peers", lambda: count_peers(u.group, u.state, u.group_size, n_pg, len(GROUPS))),
-                     ("count_users", lambda: count_users(u.market, u.group, u.state, u.flags, u.event,
-                                                         len(m.markets), len(GROUPS), len(USER_STATE_NAMES),
-                                                         EVENT_BITS))):
+    before = u.state.copy()
+
+    def fn():
+        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.markets),
+                           len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
+
+    fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
         fn()
-        times = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        out[name] = _round(_rate(u.n, times))
-    return out
+        times.append(time.perf_counter() - t0)
+    return {"count_month": _round(_rate(u.n, times))}
 
 
 def _round(rate: dict) -> dict:

@@ -159,19 +159,6 @@ def table(r: dict) -> str:
             L.append(f"cProfile of the national run (top by own time; {prof['run_s']:.1f} s under the profiler):")
             for f in prof["profile_top_tottime"][:12]:
                 row(f["function"][-52:], f["tottime_s"], "s", f"cum {f['cumtime_s']:.2f} s, {f['calls']:,} calls")
-    pr = d.get("proposals")
-    if pr:
-        L.append(f"Proposed users phase ({pr['agents']:,} users; identical results: {pr['identical']}):")
-        for nt, x in pr["threads"].items():
-            row(f"users phase, {nt} thread(s): now -> proposed", x["users_phase_proposed_ms"], "ms",
-                f"from {x['users_phase_current_ms']:.1f} ms (x{x['phase_speedup']})")
-            row(f"step_users, {nt} thread(s): now -> v2", x["step_users_v2_ms"], "ms",
-                f"from {x['step_users_ms']:.1f} ms (x{x['kernel_speedup']})")
-        for preset, w in (pr.get("whole_runs") or {}).items():
-            c, p = w["current"], w["proposed"]
-            row(f"{preset} run: now -> proposed", p.get("wall_s"), "s",
-                f"from {c.get('wall_s')} s (CPU {c.get('run_cpu_s')} -> {p.get('run_cpu_s')} s); "
-                f"outputs identical: {w['outputs_identical']}")
     sc = d.get("scaling")
     if sc:
         L.append(f"Scaling ({sc['farmers']:,} farmers, {sc['steps']} months each):")

@@ -33,15 +33,16 @@ from agents.user import User
 from model import rng
 from model.calibrate import calibrate, path_loss, route_weights, share_in_lab
 from model.kernels.farmers import step_farmers
-from model.kernels.users import count_peers, count_users, step_users
-from model.markets import clear, exp_clip, farmgate_update, retail_cost, wholesale_cost
+from model.kernels.seizures import loads_seized_at
+from model.kernels.users import count_month, step_users
+from model.markets import clear, farmgate_update, retail_cost, wholesale_cost
 from model.outputs import OutputRecorder
 from model.params import defaults
 from model.policy import Policy
 from model.population import make_farmers, make_users
 from model.presets import PRESETS
 from model.rates import farmer_rates, user_rates
-from model.states import DEAD, DEPENDENT, EVENT_BITS, F_METHADONE, N_COUNTRY_RATES, TREATMENT, USER_STATE_NAMES
+from model.states import EVENT_BITS, N_COUNTRY_RATES, USER_STATE_NAMES
 from model.world import DRUGS, GROUP_DRUGS, GROUPS, load_world
 
 PATHS = ("kernel", "reference")
@@ -252,6 +253,7 @@ class DrugMarketModel(mesa.Model):
         self.seized_by = defaultdict(float)
         self.seizure_events = 0
         self.seize_counter = 0
+        self._seizure_key = (self.t, np.uint64(rng.key_py(self.seed, rng.SEIZURE, self.t)))
         self.route_flow = {}
         stock_before = self.total_stock()
 
@@ -436,14 +438,11 @@ class DrugMarketModel(mesa.Model):
         n = max(1, int(math.ceil(kg / load)))
         per = kg / n
         pnode = np.array([1.0 - math.exp(-self.hazard[c]) for c in pth])
-        u = rng.uniforms(self.seed, rng.SEIZURE, self.t, n * len(pth), offset=self.seize_counter).reshape(n, len(pth))
+        hits = loads_seized_at(self._seizure_key[1], self.seize_counter, n, pnode)
         self.seize_counter += n * len(pth)
-        hit = u < pnode
-        any_hit = hit.any(axis=1)
-        first = np.argmax(hit, axis=1)
         seized = 0.0
         for j, c in enumerate(pth):
-            k = int(np.count_nonzero(any_hit & (first == j)))
+            k = int(hits[j])
             if k:
                 self.seized_by[(drug, c)] += k * per
                 seized += k * per
@@ -611,38 +610,34 @@ class DrugMarketModel(mesa.Model):
     def people_counts(self) -> np.ndarray:
         """Agents by (market, group, state) as of the last count."""
         if getattr(self, "_counts", None) is None:
-            u = self.users
-            self._counts, self._events, self._inj = count_users(u.market, u.group, u.state, u.flags, u.event,
-                                                                len(self.markets), len(GROUPS),
-                                                                len(USER_STATE_NAMES), EVENT_BITS)
+            self._count_users(self.users.state)
         return self._counts
+
+    def _count_users(self, before: np.ndarray) -> None:
+        """Count the population (kernels/users.py count_month): people and events, next month's peer
+        tables, and person-months and deaths by the state people were in at ``before``."""
+        u = self.users
+        (self._counts, self._events, self._inj, self._prison_dep, u.peer_light, u.peer_never, pm, dead) = count_month(
+            u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(self.markets), len(GROUPS),
+            len(USER_STATE_NAMES), EVENT_BITS)
+        self.deaths_by_prior, self.person_months = {}, {}
+        for gi, g in enumerate(GROUPS):
+            for k, name in enumerate(("dependent", "methadone", "buprenorphine")):
+                self.person_months[(name, g)] = int(pm[gi, k]) * u.scale
+                self.deaths_by_prior[(name, g)] = int(dead[gi, k]) * u.scale
 
     def _users_step(self) -> None:
         u = self.users
-        n_pg = (u.n + u.group_size - 1) // u.group_size
-        u.peer_light, u.peer_never = count_peers(u.group, u.state, u.group_size, n_pg, len(GROUPS))
+        self.people_counts()  # the peer tables come from last month's count (or the first one)
         user_rates(self)
-        before = u.state.copy()  # to count deaths by the state people died from (outputs, T9)
+        before = u.state.copy()
         if self.path == "kernel":
             step_users(u.market, u.group, u.state, u.flags, u.risk, u.event, self.user_rates, u.peer_light,
                        u.peer_never, u.group_size, self.seed, self.t)
         else:
             for a in self.user_agents:
                 a.step()
-        self._counts, self._events, self._inj = count_users(u.market, u.group, u.state, u.flags, u.event,
-                                                            len(self.markets), len(GROUPS),
-                                                            len(USER_STATE_NAMES), EVENT_BITS)
-        died = (u.state == DEAD) & (before != DEAD)
-        meth = (u.flags & F_METHADONE) > 0
-        self.deaths_by_prior = {}
-        self.person_months = {}
-        for gi, g in enumerate(GROUPS):
-            in_g = u.group == gi
-            for name, st, extra in (("dependent", DEPENDENT, None), ("methadone", TREATMENT, True),
-                                    ("buprenorphine", TREATMENT, False)):
-                sel = in_g & (before == st) if extra is None else in_g & (before == st) & (meth == extra)
-                self.person_months[(name, g)] = int(np.count_nonzero(sel)) * u.scale
-                self.deaths_by_prior[(name, g)] = int(np.count_nonzero(sel & died)) * u.scale
+        self._count_users(before)
         for (m, g), y in self.memory_y.items():
             mi, gi = self.markets.index(m), GROUPS.index(g)
             heavy = (self._counts[mi, gi, 2] + self._counts[mi, gi, 3]) * u.scale

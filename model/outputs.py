@@ -14,7 +14,7 @@ import numpy as np
 from agents.trafficker import Trafficker
 from model.policy import PROGRAMS
 from model.states import (
-    F_WAS_DEPENDENT, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, PRISON, TREATMENT,
+    DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, PRISON, TREATMENT,
 )
 from model.world import DRUGS, GROUPS
 
@@ -69,8 +69,7 @@ class OutputRecorder:
         # overdoses that were not life-threatening: expected number, from the ratio to would-be-fatal ones
         out["overdoses_nonfatal"] = (out["overdose_deaths"] + out["overdoses_reversed"]) * p["user.nonfatal_per_fatal"]
         # a substance use disorder: dependent use, in treatment, or in prison with a history of dependence
-        dep_in_prison = (u.state == PRISON) & ((u.flags & F_WAS_DEPENDENT) > 0)
-        prison_dep = np.bincount(u.market[dep_in_prison], minlength=len(m.markets))
+        prison_dep = m._prison_dep
         out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum() + prison_dep.sum()) * s
         out["in_treatment"] = counts[:, :, TREATMENT].sum() * s
         out["initiations"] = ev[:, BIT[E_INIT]].sum() * s

@@ -15,7 +15,7 @@ from numba import njit
 
 from model.model import DrugMarketModel
 from model.policy import PROGRAMS
-from model.rng import key, key_py, uniform, uniform_py, uniforms
+from model.rng import SEIZURE, key, key_py, uniform, uniform_py, uniforms
 from model.scenario import scenario_from_dict
 from model.world import DRUGS
 
@@ -44,6 +44,26 @@ def test_counter_rng_is_the_same_in_numba_numpy_and_python():
     npv = uniforms(7, 3, 11, 50).tolist()
     assert py == nb == npv
     assert all(0.0 <= x < 1.0 for x in py)
+
+
+def test_seizure_loop_matches_the_rule_written_with_numpy():
+    """kernels/seizures.py against the rule in NumPy: a load is seized in the first country whose
+    draw (index offset + load * nodes + node) falls under that country's probability."""
+    from model.kernels.seizures import loads_seized_at
+
+    def with_numpy(seed, month, offset, n, p):
+        u = uniforms(seed, SEIZURE, month, n * len(p), offset=offset).reshape(n, len(p))
+        hit = u < p
+        first = np.argmax(hit, axis=1)
+        return np.array([np.count_nonzero(hit.any(axis=1) & (first == j)) for j in range(len(p))])
+
+    for seed, month, offset, n, p in ((1, 0, 0, 1, [0.5]), (3, 7, 123, 40, [0.1, 0.3, 0.05, 0.6]),
+                                      (9, 2, 5, 500, [0.0, 0.02, 1.0]), (2, 1, 0, 17, [0.0, 0.0])):
+        p = np.array(p)
+        k = np.uint64(key_py(seed, SEIZURE, month))
+        got = loads_seized_at(k, offset, n, p)
+        assert got.tolist() == with_numpy(seed, month, offset, n, p).tolist()
+        assert got.sum() <= n
 
 
 def test_kernel_and_reference_paths_give_identical_outputs():

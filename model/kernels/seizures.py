@@ -1,0 +1,30 @@
+"""Which loads are seized where: one numba loop instead of a handful of NumPy calls per shipment.
+
+Traffickers split each shipment into loads (agents/trafficker.py); each load crosses the countries of
+its path in order and is seized in the first one whose draw falls under that country's probability.
+A month has a few hundred shipments of a few loads each, so the work is tiny and per-call overhead
+dominated; tests/test_model.py checks this loop against the same rule written with NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model import rng
+
+
+@njit(cache=True)
+def loads_seized_at(k, offset, n_loads, p_node):
+    """Loads seized in each country of the path (counts, same order as ``p_node``).
+
+    Load ``i`` at node ``j`` uses the draw with index ``offset + i * len(p_node) + j`` under key ``k``."""
+    n_nodes = p_node.shape[0]
+    seized = np.zeros(n_nodes, np.int64)
+    for i in range(n_loads):
+        base = offset + i * n_nodes
+        for j in range(n_nodes):
+            if rng.uniform(k, base + j) < p_node[j]:
+                seized[j] += 1
+                break
+    return seized
