@@ -24,7 +24,8 @@ from model import rng
 from model.states import (
     DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_OTHER_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY,
     F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, NOT_METHADONE, OCCASIONAL, PRISON, R_ARREST_DEP, R_ARREST_OCC,
-    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD,
+    R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE,
+    R_NALOXONE, R_OD,
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT,
@@ -67,7 +68,7 @@ class User(mesa.Agent):
             if reversed_:
                 ev |= E_REVERSED
         pop.risk[i] = RISK_NONE
-        if s != OCCASIONAL and u2 < r[R_BG_DEATH]:
+        if s != OCCASIONAL and u2 < self._other_death_hazard(i, s, r):
             pop.state[i] = DEAD
             pop.event[i] = ev | E_OTHER_DEATH
             return
@@ -113,6 +114,14 @@ class User(mesa.Agent):
             else:
                 pop.state[i] = REMISSION
         pop.event[i] = ev
+
+    def _other_death_hazard(self, i, s, r) -> float:
+        """Deaths from other causes (infections, violence, suicide); treatment lowers them too
+        (Sordo et al. 2017)."""
+        h = r[R_BG_DEATH]
+        if s == TREATMENT:
+            h *= r[R_BG_TX_METH] if (self.model.users.flags[i] & F_METHADONE) else r[R_BG_TX_BUP]
+        return h
 
     def _overdose(self, i, s, r, u1) -> tuple[bool, bool]:
         """Overdose hazard (fatal without naloxone); returns (died, death prevented by naloxone)."""

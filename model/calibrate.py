@@ -145,6 +145,8 @@ def _users(b: Baseline) -> None:
             r["meth_share"] = p["user.methadone_share"] if opioid else 0.0
             r["rr_meth"] = p["user.overdose_treatment_rr_methadone"] if opioid else 1.0
             r["rr_bup"] = p["user.overdose_treatment_rr_buprenorphine"] if opioid else 1.0
+            r["bg_rr_meth"] = p["user.other_death_treatment_rr_methadone"] if opioid else 1.0
+            r["bg_rr_bup"] = p["user.other_death_treatment_rr_buprenorphine"] if opioid else 1.0
             r["post_exit"] = p["user.post_exit_overdose_multiplier"] if opioid else 1.0
             r["post_release"] = p["user.post_release_overdose_multiplier"] if opioid else 1.0
             r["od_occ_w"] = p["user.occasional_overdose_weight"]
@@ -163,7 +165,8 @@ def _users(b: Baseline) -> None:
                 raise WorldError(f"countries.{m}.users.{g}.deaths", "too many deaths for the number of users")
             od_dep_deaths = r["od"] * (1 - naloxone)
             # treatment: entries keep it full (the treatment stock is the capacity)
-            tx_exit = r["tx_drop"] + r["tx_done"] + r["bg"] + od_dep_deaths * r["rr_bup"]
+            bg_tx = r["bg"] * (r["meth_share"] * r["bg_rr_meth"] + (1 - r["meth_share"]) * r["bg_rr_bup"])
+            tx_exit = r["tx_drop"] + r["tx_done"] + bg_tx + od_dep_deaths * r["rr_bup"]
             r["tx_entry"] = min(0.5, tx * tx_exit / dep) if dep > 0 else 0.0
             # remission (former dependent users): steady state of its inflow over relapse
             rem_in = dep * r["quit_dep"] + tx * r["tx_done"] + releases * (1 - r["release_dep"])

@@ -88,6 +88,8 @@ class OutputRecorder:
             out[f"deaths_{state}_{g}"] = m.deaths_by_prior[(state, g)]
         for gi, g in enumerate(GROUPS):
             out[f"overdose_deaths_{g}"] = events[:, gi, BIT[E_OD_DEATH]].sum() * s
+            for mi, mk in enumerate(m.markets):
+                out[f"overdose_deaths_{g}_{mk}"] = events[mi, gi, BIT[E_OD_DEATH]] * s
             out[f"users_dependent_{g}"] = counts[:, gi, DEPENDENT].sum() * s
             out[f"users_occasional_{g}"] = counts[:, gi, 1].sum() * s
         # prices: consumption-weighted over the markets with users

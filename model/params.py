@@ -239,6 +239,14 @@ _p("user.dependent_consumption_ratio", 8.0, "ratio", 1.0, 50.0, "Everingham & Ry
 _p("user.background_mortality_per_month", 0.0021, "per month", 0.0, 0.05,
    "Larochelle et al. 2018 (4.7 all-cause - 2.1 opioid per 100 PY)/12", "H",
    "Non-overdose excess mortality of dependent users.")
+_p("user.other_death_treatment_rr_methadone", 0.37, "rate ratio", 0.0, 1.0,
+   "Sordo et al. 2017 (BMJ): non-overdose deaths (11.3 - 2.6) vs (36.1 - 12.7) per 1,000 PY in vs out of "
+   "methadone; all-cause rates from the abstract, overdose rates pooled (consistent with its Table 3)", "M",
+   "Deaths from other causes (infection, violence, suicide) in methadone treatment relative to out of treatment.")
+_p("user.other_death_treatment_rr_buprenorphine", 0.45, "rate ratio", 0.0, 1.0,
+   "Sordo et al. 2017 (BMJ): all-cause 4.3 vs 9.5 per 1,000 PY in vs out of buprenorphine (no overdose "
+   "split pooled for buprenorphine: the all-cause ratio is applied to non-overdose deaths, an assumption)", "L",
+   "Deaths from other causes in buprenorphine treatment relative to out of treatment.")
 _p("user.injecting_share", 0.4, "fraction of dependent opioid and meth users", 0.0, 1.0, "judgement", "L",
    "Share of dependent opioid and methamphetamine users who inject.")
 _p("user.hiv_prevalence_pwid", 0.07, "fraction", 0.0, 1.0, "CDC NHBS (about 7% of PWID)", "M",

@@ -13,7 +13,8 @@ from model.markets import exp_clip
 from model.states import (
     C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
     C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, N_RATES, R_ARREST_DEP, R_ARREST_OCC,
-    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD,
+    R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE,
+    R_NALOXONE, R_OD,
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY,
@@ -91,7 +92,8 @@ def user_rates(model) -> None:
             r[R_RELAPSE_LIGHT] = u["relapse_light"]
             # treatment keeps its places full: entries replace exits and fill new places
             slots = (tx_slots.activity if tx_slots else tx_total0) * u["treatment"] / tx_total0 if tx_total0 > 0 else 0.0
-            exits = tx * (u["tx_drop"] + u["tx_done"] + u["bg"])
+            bg_tx = u["bg"] * (u["meth_share"] * u["bg_rr_meth"] + (1 - u["meth_share"]) * u["bg_rr_bup"])
+            exits = tx * (u["tx_drop"] + u["tx_done"] + bg_tx)
             r[R_TX_ENTRY] = min(0.5, max(0.0, slots - tx + exits) / dep) if dep > 0 else 0.0
             r[R_TX_DROP] = u["tx_drop"]
             r[R_TX_DONE] = u["tx_done"]
@@ -127,6 +129,8 @@ def user_rates(model) -> None:
             r[R_POST_RELEASE] = u["post_release"]
             r[R_NALOXONE] = naloxone_cov * p["user.naloxone_reversal_probability"]
             r[R_BG_DEATH] = u["bg"]
+            r[R_BG_TX_METH] = u["bg_rr_meth"]
+            r[R_BG_TX_BUP] = u["bg_rr_bup"]
             r[R_METH_SHARE] = u["meth_share"]
             # HIV: transmission scales with prevalence among injectors and syringe-service coverage
             hiv_f = (1 - ssp_cov * (1 - p["user.ssp_hiv_rr"])) / (1 - ssp_cov0 * (1 - p["user.ssp_hiv_rr"]))

@@ -2,7 +2,11 @@
 
 Source: Larochelle et al. 2018, Ann. Intern. Med. 169:137: all-cause mortality hazard ratio 0.47
 (0.32-0.71) in methadone and 0.63 (0.46-0.87) in buprenorphine treatment, against no medication
-(opioid-related: 0.41 and 0.62, which the model takes as inputs). Statistic: all-cause death rate of
+(opioid-related: 0.41 and 0.62, which the model takes as inputs). Deaths from other causes fall in
+treatment by ratios taken from a different source (Sordo et al. 2017, BMJ: 0.37 methadone, 0.45
+buprenorphine), so what this checks is that the two sources and the model's comparison group (people out
+of treatment, including those just out of treatment or prison) combine into Larochelle's all-cause
+ratios; it is not an independent test of the overdose ratios. Statistic: all-cause death rate of
 opioid users in methadone and in buprenorphine treatment over that of dependent users out of
 treatment, from the status quo (deaths by the state people died from, over person-months).
 """

@@ -18,7 +18,8 @@ from model import rng
 from model.states import (
     DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_OTHER_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY,
     F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, NOT_METHADONE, OCCASIONAL, PRISON, R_ARREST_DEP, R_ARREST_OCC,
-    R_BG_DEATH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD,
+    R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE,
+    R_NALOXONE, R_OD,
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT,
     R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT,
@@ -92,10 +93,14 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
             if u1 < h:
                 ev |= E_REVERSED
         risk[i] = RISK_NONE
-        if s != OCCASIONAL and u2 < rates[m, g, R_BG_DEATH]:
-            state[i] = DEAD
-            event[i] = ev | E_OTHER_DEATH
-            continue
+        if s != OCCASIONAL:
+            bg = rates[m, g, R_BG_DEATH]
+            if s == TREATMENT:  # treatment also lowers deaths from other causes (Sordo et al. 2017)
+                bg *= rates[m, g, R_BG_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
+            if u2 < bg:
+                state[i] = DEAD
+                event[i] = ev | E_OTHER_DEATH
+                continue
         if s == OCCASIONAL:
             a = rates[m, g, R_QUIT_LIGHT]
             b = a + rates[m, g, R_ESCALATE]
