@@ -289,6 +289,11 @@ _p("agency.interdiction_hazard_per_patrol", 0.0004, "seizure hazard per patrol-y
    "Seizure hazard one patrol-year adds to the shipments crossing its country.")
 _p("agency.treatment_cost_per_year", 6200.0, "USD per patient-year", 500.0, 50000.0,
    "NIDA: methadone $6,552, buprenorphine $5,980", "H", "Cost of one treatment place for a year.")
+_p("agency.treatment_new_places_to", "as_2021", "drug group", None, None,
+   "lever (Rydell & Everingham 1994 costed treatment of heavy cocaine users)", "L",
+   "Who gets treatment places above the 2021 capacity: 'as_2021' shares them like the 2021 places (mostly "
+   "opioid treatment in the US); a drug group gives them all to that group's dependent users. Cuts are "
+   "always shared like the 2021 places.", choices=("as_2021", "opioid", "cocaine", "methamphetamine"))
 _p("agency.naloxone_kit_cost", 45.0, "USD per kit", 1.0, 500.0, "WBUR 2023 (OTC retail $44.99)", "H",
    "Cost of a naloxone kit.")
 _p("agency.kits_per_covered_user", 4.0, "kits per user-year", 0.1, 50.0, "Wheeler et al. 2015 (0.17 reversals per kit)", "M",

@@ -56,8 +56,7 @@ def user_rates(model) -> None:
         dc_cov0 = md.get("drug_checking_coverage", 0.0)
         arrest_ratio = model.effect("domestic_enforcement", m)
         decrim = bool(model.policy.switch("decriminalize_possession", m))
-        tx_slots = model.agency.get(("treatment", m))
-        tx_total0 = sum(b.users[(m, g)]["treatment"] for g in GROUPS if (m, g) in b.users)
+        places = treatment_places(model, m)
         fs, fs0 = model.fentanyl_share[m], model.fentanyl_share0[m]
         wf = p["user.fentanyl_overdose_weight"]
         inj = model._inj[mi] if getattr(model, "_inj", None) is not None else None
@@ -91,7 +90,7 @@ def user_rates(model) -> None:
             r[R_RELAPSE_DEP] = u["relapse_dep"]
             r[R_RELAPSE_LIGHT] = u["relapse_light"]
             # treatment keeps its places full: entries replace exits and fill new places
-            slots = (tx_slots.activity if tx_slots else tx_total0) * u["treatment"] / tx_total0 if tx_total0 > 0 else 0.0
+            slots = places.get(g, 0.0)
             bg_tx = u["bg"] * (u["meth_share"] * u["bg_rr_meth"] + (1 - u["meth_share"]) * u["bg_rr_bup"])
             exits = tx * (u["tx_drop"] + u["tx_done"] + bg_tx)
             r[R_TX_ENTRY] = min(0.5, max(0.0, slots - tx + exits) / dep) if dep > 0 else 0.0
@@ -141,6 +140,23 @@ def user_rates(model) -> None:
                     prev_ratio = (hiv_inj / tot_inj) / p["user.hiv_prevalence_pwid"]
             r[R_HIV] = min(0.5, u["hiv"] * hiv_f * prev_ratio)
     model.user_rates = rates
+
+
+def treatment_places(model, m: str) -> dict:
+    """Treatment places in market ``m`` by drug group: the treatment programme's activity (places), shared
+    like the 2021 places, except that places above the 2021 capacity go to the group named by
+    ``agency.treatment_new_places_to`` when it has users there."""
+    b = model.baseline
+    tx0 = {g: b.users[(m, g)]["treatment"] for g in GROUPS if (m, g) in b.users}
+    total0 = sum(tx0.values())
+    if total0 <= 0:
+        return {g: 0.0 for g in tx0}
+    a = model.agency.get(("treatment", m))
+    total = a.activity if a else total0
+    to = model.params["agency.treatment_new_places_to"]
+    if to != "as_2021" and to in tx0 and total > total0:
+        return {g: v + (total - total0 if g == to else 0.0) for g, v in tx0.items()}
+    return {g: total * v / total0 for g, v in tx0.items()}
 
 
 # ------------------------------------------------------------------ farmers

@@ -106,6 +106,19 @@ def test_treatment_budget_more_people_in_treatment(base):
     assert more["in_treatment"].iloc[-6:].mean() > 1.1 * base["in_treatment"].iloc[-6:].mean()
 
 
+def test_new_treatment_places_for_cocaine_users_go_to_them_and_cut_cocaine_use(base):
+    """+$1B of treatment: shared like the 2021 US places most new places are opioid places; given to
+    cocaine users they fill with cocaine users, and dependent cocaine use (and consumption) falls more."""
+    extra = budget(treatment=STATUS_QUO_BUDGET["treatment"] + 1.0e9)
+    shared = run(extra)
+    cocaine = run(extra, params={"agency.treatment_new_places_to": "cocaine"})
+    tail = slice(12, None)
+    assert cocaine["users_dependent_cocaine"].iloc[tail].mean() < shared["users_dependent_cocaine"].iloc[tail].mean()
+    assert cocaine["users_dependent_opioid"].iloc[tail].mean() > shared["users_dependent_opioid"].iloc[tail].mean()
+    col = "consumption_kg_cocaine_united_states"
+    assert cocaine[col].iloc[tail].sum() < shared[col].iloc[tail].sum()
+
+
 def test_prevention_budget_fewer_initiations(base):
     more = run(budget(prevention=2.0e9))
     assert more["initiations"].sum() < base["initiations"].sum()
