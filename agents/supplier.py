@@ -2,9 +2,12 @@
 
 A supplier serves one precursor family (e.g. the piperidines for fentanyl) from
 one country. Its diversion follows what the labs need, cut by controls:
-- list scheduling names today's chemicals: diversion falls to a fraction at
-  once, then the supplier switches to an unscheduled analogue after a learning
-  lag (mean ``precursor.substitution_lag_months``) and supply recovers;
+- list scheduling names today's chemicals: every supplier's diversion falls to
+  a fraction in the month of the listing (an analogue cannot be found, made and
+  shipped to the labs within the month the list takes effect); from the next
+  month on it switches to an unscheduled analogue with probability
+  1 / ``precursor.substitution_lag_months`` a month, so its diversion stays cut
+  for that many months on average, and supply recovers;
 - class scheduling controls the whole family: no analogue escapes it, and the
   diverted supply stays down in that country; over ``precursor.relocation_months``
   the demand moves to sources elsewhere that are not controlled (the model's
@@ -28,6 +31,7 @@ class PrecursorSupplier(mesa.Agent):
         self.share = share        # this firm's share of the country's diversion on this route
         self.scheduling = model.policy.switch("precursor_scheduling", country)
         self.substituted = True   # 2021 is an equilibrium: past listings have been substituted
+        self.listed_at = -1_000_000  # month of the latest new listing
         self.diverted = 0.0       # kg this month
         self.seized = 0.0
 
@@ -38,8 +42,10 @@ class PrecursorSupplier(mesa.Agent):
         if sched != self.scheduling:
             if sched == "list":
                 self.substituted = False  # the chemicals sold today are now named on the list
+                self.listed_at = m.t
             self.scheduling = sched
-        if sched == "list" and not self.substituted:
+        if sched == "list" and not self.substituted and m.t > self.listed_at:
+            # geometric from the month after the listing: mean months cut = substitution_lag_months
             u = rng.uniform_py(m.draw_keys["supplier"], self.draw_id)
             if u < 1.0 / p["precursor.substitution_lag_months"]:
                 self.substituted = True

@@ -162,9 +162,14 @@ _p("trafficker.synthetic_lab_output_kg_per_month", 50.0, "kg pure per lab-month"
    "Output of one synthetic lab a month.")
 
 # --- precursors -----------------------------------------------------------------
-_p("precursor.substitution_lag_months", 6.0, "months", 1.0, 36.0,
-   "Dobkin & Nicosia 2009 (recovery in ~4-8 months); 000 seed (2019 shift)", "M",
-   "Mean time for a supplier to switch to an unscheduled analogue after its chemical is listed.")
+_p("precursor.substitution_lag_months", 1.5, "months", 1.0, 36.0,
+   "set from Dobkin & Nicosia 2009, the T6 target itself (after the 1995 ephedrine control the price was back "
+   "within 4 months; in this model that needs precursor supply back within 1-2 months, as the market then refills "
+   "about 2 months of inventory; 2 months already fails T6), so T6's rebound clause is partly a calibration check; "
+   "DEA 1996 precursor report (traffickers switched to pseudoephedrine, a direct substitute: qualitative); "
+   "no independent estimate of the switching time found", "L",
+   "Mean months a supplier's diversion stays cut after its chemical is listed, the listing month included: "
+   "from the next month it switches to an unscheduled analogue with probability 1/this a month.")
 _p("precursor.listed_diversion_factor", 0.1, "fraction of diversion kept", 0.0, 1.0,
    "Dobkin & Nicosia 2009 (purity 90% -> 20%)", "M",
    "Diversion of a scheduled chemical left after the control, as a fraction of before.")
