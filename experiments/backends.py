@@ -222,7 +222,7 @@ def make_executor(
             )
         client = Client(cluster)
     try:
-        ex = client.get_executor(pure=False)
+        ex = _dask_executor(client)
         nthreads = sum(client.nthreads().values()) or n
         ex.max_in_flight = max(4 * nthreads, 16)  # type: ignore[attr-defined]
         ok = False
@@ -235,6 +235,41 @@ def make_executor(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask_executor(client):
+    """``client.get_executor(pure=False)`` whose futures carry their Dask key (``dask_key``), with
+    ``worker_deaths()``: Dask key -> how many times a worker process died while that call was
+    assigned to it (running or waiting there) or while it held the call's result, from the
+    scheduler's ``remove-worker`` events. Dask reruns such calls on another worker (a call
+    that is running when ``distributed.scheduler.allowed-failures`` + 1 workers die fails with
+    KilledWorker), so without this the runner could not tell that a run was retried."""
+    from distributed.cfexecutor import ClientExecutor
+
+    class DaskExecutor(ClientExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            future = self._client.submit(fn, *args, **{**self._kwargs, **kwargs})
+            self._futures.add(future)
+            cf_future = self._wrap_future(future)
+            cf_future.dask_key = future.key  # type: ignore[attr-defined]
+            return cf_future
+
+        def worker_deaths(self) -> dict:
+            counts: dict = {}
+            try:
+                events = self._client.get_events("all")
+            except Exception:  # noqa: BLE001 - only a note for the manifest; never stop a run for it
+                return counts
+            for _, msg in events:
+                if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+                    continue
+                for key in {*msg.get("processing-tasks", ()), *msg.get("lost-computed-tasks", ())}:
+                    counts[key] = counts.get(key, 0) + 1
+            return counts
+
+    return DaskExecutor(client, pure=False)
 
 
 def slurm_cluster(

@@ -7,8 +7,8 @@
     drugmarket app                                (viz.app:serve)
     drugmarket bench                              (benchmarks:main)
 
-Exit status: 0 success; 1 some runs failed (the others are saved; the manifest
-has the errors); 2 bad input (``error: <message>`` on stderr, no traceback);
+Exit status: 0 success; 1 some runs failed, or results could not be written (the
+others are saved; the manifest has the errors); 2 bad input (``error: <message>`` on stderr, no traceback);
 130 interrupted (finished runs are kept: rerun with ``--resume``).
 
 For testing only: ``--simulate module:function`` (hidden) or the environment
@@ -181,6 +181,11 @@ def _exec_kwargs(args, argv) -> dict:
 
 
 def _failed_exit(report) -> int:
+    deaths = getattr(report, "worker_deaths", None)
+    if deaths:
+        print(f"note: a Dask worker process died under {len(deaths)} run{'s' if len(deaths) != 1 else ''} "
+              f"(tasks {', '.join(map(str, sorted(deaths)[:10]))}{', ...' if len(deaths) > 10 else ''}); Dask ran "
+              "them again elsewhere (worker_deaths in the manifest)", file=sys.stderr)
     if report.n_failed:
         _err(report.failure_summary())
         return 1
@@ -314,6 +319,7 @@ def cmd_sweep(args, argv) -> int:
     from .sweep import format_sensitivity, load_sweep, run_sweep, sample_design
 
     spec = load_sweep(args.sweep_file)
+    _check_sweep_worlds(spec)
     out = Path(args.out) if args.out else Path("results") / _safe_name(spec.name)
     _State.out = out
     design, _ = sample_design(spec)
@@ -329,6 +335,22 @@ def cmd_sweep(args, argv) -> int:
     if res.runs is not None:
         print(f"outputs per run: {out / 'outputs.parquet'}; design: {out / 'design.parquet'}")
     return _failed_exit(res.report)
+
+
+def _check_sweep_worlds(spec) -> None:
+    """Refuse before any run a sweep whose base scenario, or a ``world`` level, names a world file
+    that cannot be used (as ``run`` and ``compare`` do), instead of failing in every run."""
+    import copy
+
+    from model.run import check_scenario
+
+    check_scenario(spec.base)
+    for f in spec.factors:
+        if f.key == "world":
+            for level in f.levels or []:
+                s = copy.deepcopy(spec.base)
+                s.world = level
+                check_scenario(s)
 
 
 def cmd_compare(args, argv) -> int:
@@ -419,11 +441,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _State.out = None
     commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare}
     user_errors = _user_errors()
+    from .runner import StorageFailed
+
     try:
         return commands[args.command](args, argv)
     except KeyboardInterrupt:
         _interrupted()
         return 130
+    except StorageFailed as e:  # a results write failed: the runs saved before are kept
+        _err(str(e))
+        return 1
     except user_errors as e:  # type: ignore[misc]
         _err(str(e))
         return 2

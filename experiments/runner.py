@@ -21,6 +21,7 @@ import collections
 import concurrent.futures as cf
 import copy
 import importlib
+import sys
 import time
 import traceback
 from concurrent.futures import BrokenExecutor
@@ -43,6 +44,16 @@ MAX_POOL_RESTARTS = 10  # fresh process pools after worker deaths before giving 
 class ExperimentError(ValueError):
     """Bad input to an experiment (a sweep file, an output directory, options).
     The CLI prints it as ``error: <message>`` and exits with status 2."""
+
+
+class StorageFailed(RuntimeError):
+    """A finished run's results could not be written (disk full, no permission, I/O error).
+    The run stops: the runs saved before are kept, the others stay pending, and
+    ``--resume`` continues once the cause is fixed. The CLI prints it and exits with 1."""
+
+    def __init__(self, message: str, report: "RunReport"):
+        self.report = report
+        super().__init__(message)
 
 
 class TasksFailed(RuntimeError):
@@ -201,6 +212,9 @@ class RunReport:
     out: Path | None
     resumed: int = 0
     elapsed: float = 0.0
+    #: task id -> times a Dask worker process died while the task was assigned to it or it held
+    #: the task's result (Dask then ran it again elsewhere; see backends._dask_executor)
+    worker_deaths: dict[int, int] = field(default_factory=dict)
     _frames: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -266,7 +280,12 @@ def run_tasks(
 ) -> RunReport:
     """Run ``tasks`` on ``backend``; write parts and manifest to ``out`` if given.
 
-    Failed tasks are recorded (status, error, traceback) and do not stop the others.
+    Failed tasks are recorded (status, error, traceback) and do not stop the others; so is a
+    task whose rows cannot be written as Parquet. A write that fails with an OSError (disk
+    full, permissions, I/O) stops the run with :class:`StorageFailed`, as it would fail every
+    later task too. On Dask the manifest counts, per task, the worker deaths that made Dask
+    rerun it (``worker_deaths``); a resumed run keeps what earlier sessions left in
+    ``earlier_sessions``. See docs/reliability.md.
     ``resume``: tasks whose part exists and is readable are not run again (an
     unreadable part is deleted and rerun). Without ``resume`` or ``overwrite`` an
     ``out`` that already holds parts is refused. On KeyboardInterrupt the manifest
@@ -299,6 +318,7 @@ def run_tasks(
         if old:
             manifest["created"] = old.get("created", manifest["created"])
             manifest["resumed"] = int(old.get("resumed", 0)) + 1
+            manifest["earlier_sessions"] = [*old.get("earlier_sessions", []), _session_summary(old)]
         entries = {e["id"]: e for e in manifest["tasks"]}
         if resume:
             for t in tasks:
@@ -307,7 +327,7 @@ def run_tasks(
                     e = entries[t.task_id]
                     e["status"] = "done"
                     e["wall_seconds"] = old_entries.get(t.task_id, {}).get("wall_seconds")
-        store.write_manifest(manifest)
+        _write_manifest(store, manifest)  # with counts from the start, so every version has them
 
     pending = [t for t in tasks if status[t.task_id] != "done"]
     report.resumed = len(tasks) - len(pending)
@@ -318,13 +338,20 @@ def run_tasks(
 
     def record(res: TaskResult) -> None:
         nonlocal last_manifest
-        status[res.task_id] = res.status
+        lost: OSError | None = None
         if res.status == "done":
             if store is not None:
-                store.write_part(res.task_id, res.frame)
+                try:
+                    store.write_part(res.task_id, res.frame)
+                except Exception as exc:  # noqa: BLE001 - the run is recorded as failed, not lost silently
+                    lost = exc if isinstance(exc, OSError) else None
+                    res = TaskResult(res.task_id, "failed", None,
+                                     f"results not saved: {type(exc).__name__}: {exc}",
+                                     traceback.format_exc(), res.wall_seconds)
             else:
                 report._frames[res.task_id] = res.frame
-        else:
+        status[res.task_id] = res.status
+        if res.status != "done":
             errors[res.task_id] = res.error or "unknown error"
         if manifest is not None:
             e = entries[res.task_id]
@@ -332,15 +359,29 @@ def run_tasks(
                      wall_seconds=round(res.wall_seconds, 4))
             now = time.monotonic()
             if res.status == "failed" or now - last_manifest >= MANIFEST_INTERVAL:
-                _write_manifest(store, manifest)
+                try:
+                    _write_manifest(store, manifest)
+                except OSError:
+                    pass  # the parts are the record; the manifest is written again at the end
                 last_manifest = now
         prog.advance(ok=res.status == "done")
+        if lost is not None:
+            # a storage fault (disk full, permissions, I/O) would lose every later run too: stop
+            raise StorageFailed(
+                f"cannot save the results of task {res.task_id} in {store.parts}: {lost}; "
+                f"{sum(1 for s in status.values() if s == 'done')} finished runs are kept in {store.out} "
+                "(fix the cause, e.g. free disk space, and rerun the same command with --resume)", report)
+
+    def note_deaths(task_id: int, n: int) -> None:
+        report.worker_deaths[task_id] = n
+        if manifest is not None:
+            entries[task_id]["worker_deaths"] = n
 
     try:
         queue = collections.deque(pending)
         restarts = 0
         while queue:
-            broken = _run_on_executor(queue, record, simulate, backend, workers, address)
+            broken = _run_on_executor(queue, record, simulate, backend, workers, address, note_deaths)
             if not broken:
                 break
             restarts += 1
@@ -350,6 +391,7 @@ def run_tasks(
                                       f"not run: worker processes died {restarts} times", None, 0.0))
                 queue.clear()
     finally:
+        stopping = sys.exc_info()[1]  # the error or interrupt that stopped the run, if any
         report.elapsed = time.perf_counter() - t_start
         prog.close()
         if manifest is not None:
@@ -357,18 +399,28 @@ def run_tasks(
             for tid, e in entries.items():
                 if e["status"] == "pending" and store.part_path(tid).exists():
                     e["status"] = status[tid] = "done"
-            _write_manifest(store, manifest)
+            try:
+                _write_manifest(store, manifest)
+            except OSError as exc:
+                if stopping is None:  # else do not hide the error that stopped the run
+                    raise StorageFailed(
+                        f"cannot write {store.manifest_path}: {exc}; the {report.n_done} finished runs are in "
+                        f"{store.parts} (fix the cause and rerun the same command with --resume)", report) from exc
     return report
 
 
-def _run_on_executor(queue: collections.deque, record, simulate, backend, workers, address) -> bool:
+def _run_on_executor(queue: collections.deque, record, simulate, backend, workers, address,
+                     note_deaths=None) -> bool:
     """Run the tasks of ``queue`` on one executor, calling ``record`` with each result.
     Returns True if a worker process died (the pool is broken): the runs in progress are
-    recorded as failed and the rest stay in ``queue`` for a fresh pool."""
+    recorded as failed and the rest stay in ``queue`` for a fresh pool. On Dask, whose
+    scheduler reruns the runs of a dead worker elsewhere, ``note_deaths(task_id, n)`` is
+    told at the end how many worker deaths hit each run."""
     with make_executor(backend, workers, address, n_tasks=len(queue)) as ex:
         window = max(int(getattr(ex, "max_in_flight", 1)), 1)
         in_flight: dict[cf.Future, Task] = {}
         broken = False
+        dask_keys: dict[Any, int] = {}  # Dask key -> task id
 
         def fill() -> None:
             while len(in_flight) < window and queue and not broken:
@@ -382,6 +434,9 @@ def _run_on_executor(queue: collections.deque, record, simulate, backend, worker
                     fut = cf.Future()
                     fut.set_exception(exc)
                 in_flight[fut] = t
+                key = getattr(fut, "dask_key", None)
+                if key is not None:
+                    dask_keys[key] = t.task_id
 
         try:
             fill()
@@ -411,6 +466,11 @@ def _run_on_executor(queue: collections.deque, record, simulate, backend, worker
                 fill()
             except BrokenExecutor:
                 broken = True
+        deaths = getattr(ex, "worker_deaths", None)
+        if deaths is not None and note_deaths is not None and dask_keys:
+            for key, n in deaths().items():
+                if key in dask_keys:
+                    note_deaths(dask_keys[key], n)
         return broken
 
 
@@ -429,7 +489,23 @@ def _write_manifest(store: ResultStore, manifest: dict) -> None:
     for e in manifest["tasks"]:
         counts[e["status"]] = counts.get(e["status"], 0) + 1
     manifest["counts"] = counts
+    manifest["worker_deaths"] = sum(int(e.get("worker_deaths") or 0) for e in manifest["tasks"])
     store.write_manifest(manifest)
+
+
+def _session_summary(old: dict) -> dict:
+    """What an earlier session of a resumed run left: its counts, the errors of its failed runs
+    and the worker deaths its runs met (the new session's entries replace them)."""
+    tasks = old.get("tasks", [])
+    return {
+        "created": old.get("created"),
+        "updated": old.get("updated"),
+        "command": old.get("command"),
+        "backend": old.get("backend"),
+        "counts": old.get("counts"),
+        "failed": {str(e.get("id")): e.get("error") for e in tasks if e.get("status") == "failed"},
+        "worker_deaths": {str(e.get("id")): e.get("worker_deaths") for e in tasks if e.get("worker_deaths")},
+    }
 
 
 def check_output_dir(store: ResultStore, tasks: Sequence[Task], *, resume: bool, overwrite: bool) -> None:

@@ -4,7 +4,9 @@ Layout of an output directory ``OUT``::
 
     OUT/manifest.json        what was run: git commit, package versions, command,
                              design, seeds, and one entry per task (status, error,
-                             wall seconds); rewritten atomically
+                             wall seconds, Dask worker deaths); after --resume also
+                             what each earlier session left (earlier_sessions);
+                             rewritten atomically
     OUT/parts/000012.parquet the rows of task 12, written atomically as soon as the
                              task finishes (a killed run loses only unfinished tasks)
     OUT/results.parquet      (run, compare) all rows in one file, written at the end
@@ -278,7 +280,8 @@ def new_manifest(
         "design": design,
         "seeds": [int(s) for s in seeds],
         "tasks": [
-            {"status": "pending", "error": None, "traceback": None, "wall_seconds": None, **t} for t in tasks
+            {"status": "pending", "error": None, "traceback": None, "wall_seconds": None, "worker_deaths": 0, **t}
+            for t in tasks
         ],
     }
 

@@ -98,6 +98,34 @@ if os.environ.get(WARMUP_ENV) == "1":
     threading.Thread(target=_warm_up, name="drugmarket-warmup", daemon=True).start()
 
 
+def _cached_assets_only() -> None:
+    """Make Solara's asset proxy (``/_solara/cdn/...``) serve files already in its cache, and nothing else.
+
+    Solara 1.64's proxy deletes a cached *folder* that a request names (``shutil.rmtree``, meant
+    for an old Windows cache layout), then fetches the path from a public CDN: one anonymous GET
+    such as ``/_solara/cdn/echarts@5.4.0/dist`` would delete the page's offline assets (shipped by
+    solara-assets) for every visitor. The page needs nothing that is not cached, so a missing
+    file is a 404 (tests/test_security.py)."""
+    server = sys.modules.get("solara.server.starlette")  # only inside the Solara server
+    if server is None or not hasattr(server, "get_path"):
+        return
+    from solara.server.utils import path_is_child_of
+
+    def get_path(base_cache_dir, path):
+        base = Path(base_cache_dir)
+        p = base / path
+        if len(str(path).replace("\\", "/").split("/")) == 1:
+            p = p / "__main.js"  # Solara's layout for a bare package name
+        if not path_is_child_of(p, base) or not p.is_file():
+            raise FileNotFoundError(path)
+        return p
+
+    server.get_path = get_path
+
+
+_cached_assets_only()
+
+
 # --------------------------------------------------------------------------- drugmarket app
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
