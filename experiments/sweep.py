@@ -14,6 +14,9 @@ experiments/sweeps/example.toml documents every key. In short::
     samples = 64                           # lhs: rows; morris: trajectories; sobol: N (a power of 2)
     replicates = 2                         # seeds per design row: 1..replicates (or seeds = [...])
     sample_seed = 1                        # seed of the design sampler (reproducible designs)
+    compare_to = "status_quo"              # optional: run every design row and seed under this
+                                           # scenario too (same factor values, same seeds) and
+                                           # analyse the effect, base minus compare_to
 
     [set]                                  # optional: fixed overrides of the base, by dotted key
     "policy.decriminalize_possession" = true
@@ -41,7 +44,13 @@ per run: design row, seed, factor values, summarised outputs),
   grand mean).
 
 The analysis uses each design row's mean over its seeds (common random numbers:
-every row has the same seeds). Factors with ``log = true`` are sampled and
+every row has the same seeds). With ``compare_to`` every design row and seed runs
+twice, under the base (``arm`` 0) and under the comparison scenario (``arm`` 1),
+with the same factor values, [set] overrides, months, preset and seed; the
+outputs analysed are then the effect of the base against the comparison (base
+minus comparison, per seed), and outputs.parquet also keeps both arms' values
+(``<output>_base``, ``<output>_comparison``). This is how to ask which
+assumptions the *effect* of a policy depends on, rather than its level. Factors with ``log = true`` are sampled and
 analysed on a log10 scale.
 """
 
@@ -67,7 +76,7 @@ from .storage import ResultStore, atomic_write_bytes, atomic_write_parquet, read
 DESIGNS = ("factorial", "lhs", "morris", "sobol")
 TOP_KEYS = (
     "name", "base", "months", "preset", "design", "samples", "replicates", "seeds",
-    "sample_seed", "second_order", "levels", "set", "factors", "outputs",
+    "sample_seed", "second_order", "levels", "set", "factors", "outputs", "compare_to",
 )
 DEFAULT_OUTPUTS = ("overdose_deaths", "people_with_sud", "new_hiv_pwid", "violence_deaths")
 DEFAULT_SUMMARY = "mean_last_12"
@@ -104,6 +113,7 @@ class SweepSpec:
     outputs_given: bool = True
     path: Path | None = None
     raw: dict = field(default_factory=dict)
+    compare_to: Any = None  # a Scenario: run every row under it too and analyse the effect
 
     def problem(self) -> dict:
         """The SALib problem (bounds on the log10 scale for log factors)."""
@@ -178,28 +188,35 @@ def sweep_from_dict(raw: dict, *, path: Path | None = None) -> SweepSpec:
     if not isinstance(name, str) or not name.strip() or "/" in name or "\\" in name:
         raise _err(path, "name", f"must be a non-empty name without slashes, got {name!r}")
 
-    # -- base scenario
-    base_raw = raw.get("base")
-    try:
-        if base_raw is None:
-            base = load_scenario(None)
-        elif isinstance(base_raw, str):
-            cand = (path.parent / base_raw) if path is not None and not Path(base_raw).is_absolute() else Path(base_raw)
-            base = load_scenario(str(cand) if cand.is_file() else base_raw)
-        elif isinstance(base_raw, dict):
-            base = scenario_from_dict(base_raw, source=f"{path} [base]" if path is not None else "[base]")
-        else:
-            raise _err(path, "base", f"must be a scenario file name or a [base] table, got {base_raw!r}")
-        for key in ("months", "preset"):
-            if key in raw:
-                set_value(base, key, raw[key])
-        fixed = raw.get("set", {})
-        if not isinstance(fixed, dict):
-            raise _err(path, "set", 'must be a table of "dotted.key" = value')
-        for key, v in fixed.items():
-            set_value(base, key, v)
-    except ScenarioError as e:
-        raise SweepError(f"{_where(path)}base scenario: {e}") from None
+    # -- base scenario (and the comparison scenario, built the same way)
+    def scenario_of(key: str, given):
+        try:
+            if given is None:
+                sc = load_scenario(None)
+            elif isinstance(given, str):
+                cand = (path.parent / given) if path is not None and not Path(given).is_absolute() else Path(given)
+                sc = load_scenario(str(cand) if cand.is_file() else given)
+            elif isinstance(given, dict):
+                sc = scenario_from_dict(given, source=f"{path} [{key}]" if path is not None else f"[{key}]")
+            else:
+                raise _err(path, key, f"must be a scenario file name or a [{key}] table, got {given!r}")
+            for k in ("months", "preset"):
+                if k in raw:
+                    set_value(sc, k, raw[k])
+            fixed = raw.get("set", {})
+            if not isinstance(fixed, dict):
+                raise _err(path, "set", 'must be a table of "dotted.key" = value')
+            for k, v in fixed.items():
+                set_value(sc, k, v)
+        except ScenarioError as e:
+            raise SweepError(f"{_where(path)}{key} scenario: {e}") from None
+        return sc
+
+    base = scenario_of("base", raw.get("base"))
+    compare_to = scenario_of("compare_to", raw["compare_to"]) if "compare_to" in raw else None
+    if compare_to is not None and (compare_to.months != base.months or compare_to.preset != base.preset):
+        raise _err(path, "compare_to", f"runs {compare_to.months} months at preset {compare_to.preset!r} but the "
+                   f"base runs {base.months} at {base.preset!r}; set months and preset at the top of the sweep file")
 
     # -- design
     design = raw.get("design")
@@ -286,7 +303,7 @@ def sweep_from_dict(raw: dict, *, path: Path | None = None) -> SweepSpec:
     return SweepSpec(
         name=name.strip(), base=base, design=design, factors=factors, outputs=outputs, samples=samples,
         replicates=replicates, seeds=list(seeds), sample_seed=sample_seed, second_order=second_order,
-        levels=levels, outputs_given=outputs_given, path=path, raw=raw,
+        levels=levels, outputs_given=outputs_given, path=path, raw=raw, compare_to=compare_to,
     )
 
 
@@ -374,31 +391,53 @@ def sample_design(spec: SweepSpec) -> tuple[pd.DataFrame, np.ndarray | None]:
 
 
 def design_tasks(spec: SweepSpec, design: pd.DataFrame) -> list[Task]:
-    """One task per design row and seed: task id = row x replicates + replicate."""
+    """One task per design row and seed: task id = row x replicates + replicate. With ``compare_to``,
+    two (arm 0 the base, arm 1 the comparison): task id = 2 x (row x replicates + replicate) + arm."""
     from model.scenario import ScenarioError, set_value
 
     tasks = []
     names = [f.key for f in spec.factors]
+    arms = [spec.base] if spec.compare_to is None else [spec.base, spec.compare_to]
     for row in design.itertuples(index=False):
-        s = copy.deepcopy(spec.base)
-        for key, v in zip(names, row[1:]):
-            v = v.item() if hasattr(v, "item") else v
-            try:
-                set_value(s, key, v)
-            except ScenarioError as e:
-                raise SweepError(f"{_where(spec.path)}[factors] design row {row[0]}: {getattr(e, 'message', e)}") from None
-        d = scenario_to_dict(s)
+        dicts = []
+        for sc in arms:
+            s = copy.deepcopy(sc)
+            for key, v in zip(names, row[1:]):
+                v = v.item() if hasattr(v, "item") else v
+                try:
+                    set_value(s, key, v)
+                except ScenarioError as e:
+                    raise SweepError(f"{_where(spec.path)}[factors] design row {row[0]}: "
+                                     f"{getattr(e, 'message', e)}") from None
+            dicts.append(scenario_to_dict(s))
         for r, seed in enumerate(spec.seeds):
-            tasks.append(Task(int(row[0]) * spec.replicates + r, d, int(seed),
-                              {"design_row": int(row[0]), "replicate": r}))
+            tid = int(row[0]) * spec.replicates + r
+            if spec.compare_to is None:
+                tasks.append(Task(tid, dicts[0], int(seed), {"design_row": int(row[0]), "replicate": r}))
+            else:
+                for arm, d in enumerate(dicts):
+                    tasks.append(Task(2 * tid + arm, d, int(seed),
+                                      {"design_row": int(row[0]), "replicate": r, "arm": arm}))
     return tasks
+
+
+def effects(runs: pd.DataFrame, outputs: Sequence[str]) -> pd.DataFrame:
+    """Per design row and seed: each output's base value minus its comparison value (``arm`` 0 minus 1),
+    with both kept as ``<output>_base`` and ``<output>_comparison``. Pairs missing an arm are dropped."""
+    key = ["design_row", "replicate", "seed"]
+    a = runs[runs["arm"] == 0].set_index(key)[list(outputs)]
+    b = runs[runs["arm"] == 1].set_index(key)[list(outputs)]
+    both = a.merge(b, how="inner", left_index=True, right_index=True, suffixes=("_base", "_comparison"))
+    for c in outputs:
+        both[c] = both[f"{c}_base"] - both[f"{c}_comparison"]
+    return both.reset_index()
 
 
 # --------------------------------------------------------------------------- summaries
 def summarize_runs(df: pd.DataFrame, outputs: dict[str, str]) -> pd.DataFrame:
     """One row per task: ``task_id`` (and design_row, replicate, seed where present) and
     each output summarised over the run's months as ``outputs`` says."""
-    keys = [c for c in ("task_id", "design_row", "replicate", "seed", "scenario") if c in df.columns]
+    keys = [c for c in ("task_id", "design_row", "replicate", "arm", "seed", "scenario") if c in df.columns]
     if "month" not in df.columns:
         df = df.assign(month=df.groupby("task_id").cumcount() + 1)
     df = df.sort_values(["task_id", "month"], kind="stable")
@@ -533,6 +572,7 @@ def run_sweep(
         "rows": len(design),
         "outputs": spec.outputs,
         "base": scenario_to_dict(spec.base),
+        "compare_to": scenario_to_dict(spec.compare_to) if spec.compare_to is not None else None,
     }
     # the design goes to OUT before any run, so a killed sweep's directory describes itself
     store = ResultStore(out)
@@ -562,8 +602,11 @@ def analyze_sweep(spec: SweepSpec, out: Path, *, design: pd.DataFrame, X, report
     if not outputs:
         res.note = "none of the outputs is a column of the results"
         return res
-    df = read_results(out, columns=list(outputs) + ["design_row", "replicate", "seed"])
+    df = read_results(out, columns=list(outputs) + ["design_row", "replicate", "seed"]
+                      + (["arm"] if spec.compare_to is not None else []))
     runs = summarize_runs(df, outputs)
+    if spec.compare_to is not None:
+        runs = effects(runs, list(outputs))
     runs = runs.merge(design, left_on="design_row", right_on="row", how="left").drop(columns="row")
     atomic_write_parquet(_parquet_safe(runs), out / "outputs.parquet")
     res.runs = runs

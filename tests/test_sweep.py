@@ -149,6 +149,48 @@ def test_factorial_main_effects(tmp_path):
     assert set(design["policy.precursor_scheduling"]) == {"none", "list", "class"}
 
 
+def test_compare_to_analyses_the_effect_not_the_level(tmp_path):
+    """The base adds $1B of harm reduction to the comparison; treatment is a factor of both arms. The
+    level of deaths depends on treatment (elementary effect 4000), the effect of the harm-reduction money
+    does not (always -1000: the fake is additive and common seeds cancel its noise)."""
+    body = textwrap.dedent("""
+        design = "morris"
+        samples = 6
+        replicates = 2
+        months = 24
+        preset = "tiny"
+        [base]
+        name = "more-hr"
+        policy.budget.harm_reduction = 1.0e9
+        [compare_to]
+        name = "less-hr"
+        policy.budget.harm_reduction = 0
+        [factors]
+        "policy.budget.treatment" = [0, 1.0e9]
+        "policy.budget.prevention" = [0, 1.0e9]
+        [outputs]
+        overdose_deaths = "mean_last_12"
+    """)
+    p = tmp_path / "c.toml"
+    p.write_text(body)
+    res = run_sweep(p, out=tmp_path / "out", simulate=additive_simulate, backend="serial", progress=False)
+    assert res.report.n_done == 6 * 3 * 2 * 2  # trajectories x (factors + 1) x seeds x arms
+    runs = pd.read_parquet(tmp_path / "out" / "outputs.parquet")
+    assert len(runs) == 6 * 3 * 2
+    assert runs["overdose_deaths"].to_numpy() == pytest.approx(-1000.0, abs=1e-6)
+    assert (runs["overdose_deaths_base"] - runs["overdose_deaths_comparison"]).to_numpy() == pytest.approx(-1000.0)
+    assert runs["overdose_deaths_base"].std() > 100  # the levels do move with treatment
+    mu = res.sensitivity.set_index("factor")["mu_star"]
+    assert mu["policy.budget.treatment"] == pytest.approx(0, abs=1e-6)
+
+
+def test_compare_to_must_run_the_same_months(tmp_path):
+    raw = {"design": "lhs", "samples": 4, "base": {"name": "a", "months": 24},
+           "compare_to": {"name": "b", "months": 12}, "factors": {"policy.budget.treatment": [0, 1e9]}}
+    with pytest.raises(SweepError, match="compare_to"):
+        sweep_from_dict(raw)
+
+
 def test_failed_rows_skip_sobol_analysis(tmp_path):
     res = _run(tmp_path, 'design = "sobol"\nsamples = 8\n', simulate=failing_row_simulate)
     assert res.report.n_failed > 0 and res.report.n_done > 0
