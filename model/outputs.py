@@ -127,6 +127,9 @@ class OutputRecorder:
         out["cultivation_ha_coca"] = sum(ill[ci] for ci, (c, k) in enumerate(f.countries) if k == "coca")
         out["cultivation_ha_poppy"] = sum(ill[ci] for ci, (c, k) in enumerate(f.countries) if k == "poppy")
         out["eradicated_ha"] = float(f.eradicated.sum())
+        erad = np.bincount(f.country, weights=f.eradicated, minlength=len(f.countries))
+        for ci, (c, crop) in enumerate(f.countries):
+            out[f"eradicated_ha_{c}"] = erad[ci]
         out["voluntary_eradication_ha"] = float(f.voluntary.sum())
         out["deforestation_ha"] = float(f.deforested.sum())
         out["replanted_ha"] = float(f.replanted.sum())

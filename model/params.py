@@ -67,7 +67,9 @@ _p("sim.burn_in_months", 24, "months", 0, 240, "DESIGN.md", "L",
 
 # --- farmers ------------------------------------------------------------------
 _p("farmer.decision_interval_months", 12.0, "months", 1.0, 36.0,
-   "judgement; with farmer.adjust_fraction it makes ~35% of eradicated area replanted within a year (Colombian Police 2019, H)", "L",
+   "judgement; checked: with farmer.adjust_fraction the eradicated households replant 0.50 of the forcibly eradicated "
+   "area within 12 months (workshop scale, tests/test_levers.py), inside the sourced 0.35-0.40 (Colombian National "
+   "Police via El Tiempo 2019, H) to 0.50-0.67 (High Commissioner for Peace via InSight Crime 2019; INDEPAZ ~0.5)", "L",
    "Mean time between a farmer's reconsiderations of how much land to put under the illicit crop.")
 _p("farmer.adjust_fraction", 0.5, "fraction", 0.05, 1.0, "judgement", "L",
    "Share of the gap between target and current illicit hectares closed at a reconsideration.")
@@ -87,8 +89,8 @@ _p("farmer.trust_recovery_per_month", 0.02, "fraction of the gap per month", 0.0
    "Monthly pull of trust back towards 0.5 (towards 1 while enrolled in alternative development).")
 _p("farmer.trust_weight", 1.0, "logit units", 0.0, 5.0, "judgement", "L",
    "How much low trust in the state tilts the crop choice towards the illicit crop.")
-_p("farmer.risk_aversion_mean", 1.0, "multiplier on perceived risk", 0.0, 5.0, "judgement", "L",
-   "Mean weight farmers put on perceived eradication risk (heterogeneous, exponential).")
+_p("farmer.risk_aversion_mean", 1.0, "multiplier on expected loss", 0.0, 5.0, "judgement", "L",
+   "Mean weight farmers put on the expected share of their harvest lost to eradication (heterogeneous, exponential).")
 _p("farmer.ad_licit_income_uplift", 1.5, "multiplier on licit income", 1.0, 5.0,
    "UNODC AD guidelines 2015; 004 Solution 3 (market access, guaranteed purchase)", "L",
    "Licit income multiplier that alternative development brings when every household of a country is enrolled (scaled by the enrolled share).")

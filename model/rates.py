@@ -160,10 +160,29 @@ def treatment_places(model, m: str) -> dict:
 
 
 # ------------------------------------------------------------------ farmers
+def recovery_rate(p) -> float:
+    """Monthly rate at which a household closes the gap an eradication leaves (decision probability x
+    adjust fraction): the rate at which it replants."""
+    return p["farmer.adjust_fraction"] / p["farmer.decision_interval_months"]
+
+
+def expected_loss(perceived_risk: np.ndarray, p) -> np.ndarray:
+    """Expected share of a plot's harvest lost to eradication.
+
+    A plot found at the monthly rate e = perceived_risk / 12 and replanted at the recovery rate c stands
+    destroyed a share e / (e + c) of the time. This is what a farmer who knows it will replant stands to
+    lose; it is below 1 however high the risk, and it rises with risk less steeply the higher the risk
+    already is (a second eradication cannot destroy a plot that is already gone)."""
+    e = np.asarray(perceived_risk, dtype=float) / 12.0
+    c = recovery_rate(p)
+    return np.divide(e, e + c, out=np.zeros_like(e), where=(e + c) > 0)
+
+
 def _utilities(model, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-cell logit terms: a = alpha + s x (illicit - licit)/licit; b = s x illicit x perceived risk/licit."""
+    """Per-cell logit terms: a = alpha + s x (illicit - licit)/licit; b = s x illicit x expected loss/licit."""
     f, p, w = model.farmers, model.params, model.world
     s = p["farmer.income_sensitivity"]
+    loss = expected_loss(model.perceived_risk, p)
     a = np.zeros(len(model.cell_country))
     bb = np.zeros(len(model.cell_country))
     n = np.bincount(f.country, minlength=len(f.countries))
@@ -175,7 +194,7 @@ def _utilities(model, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         licit = cs["licit_income"] * licit_access(p, enrolled[ci] / max(1, n[ci]))
         cells = model.cell_country == ci
         a[cells] = alpha[ci] + s * (illicit - licit) / licit
-        bb[cells] = s * illicit * model.perceived_risk[cells] / licit
+        bb[cells] = s * illicit * loss[cells] / licit
     return a, bb
 
 
@@ -194,7 +213,7 @@ def calibrate_farm_alpha(model) -> None:
     sum over non-enrolled farmers of target_share(alpha) x land = T.
     """
     f, p = model.farmers, model.params
-    k = (1.0 / p["farmer.decision_interval_months"]) * p["farmer.adjust_fraction"]
+    k = recovery_rate(p)
     tw = p["farmer.trust_weight"]
     for ci, (c, crop) in enumerate(f.countries):
         sel = (f.country == ci) & (f.enrolled == 0)

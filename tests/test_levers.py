@@ -45,6 +45,51 @@ def test_more_eradication_budget_more_hectares_eradicated(base):
     assert more["eradicated_ha"].mean() > 1.2 * base["eradicated_ha"].mean()
 
 
+def test_forcibly_eradicated_area_is_replanted_at_the_sourced_rate():
+    """Households replant 0.35-0.40 (Colombian National Police 2019) to 0.50-0.67 (High Commissioner for
+    Peace 2019; INDEPAZ about 0.5) of the area forcibly eradicated from them within a year. Measured on the
+    Colombian households eradicated in months 1-12, over the 12 months after each eradication (replanting
+    counted up to the area each lost)."""
+    sc = scenario_from_dict({"name": "replant", "preset": "workshop", "months": 24,
+                             "params": {"sim.burn_in_months": 12}})
+    m = DrugMarketModel(sc, seed=1)
+    while m.t < 0:
+        m.step()
+    f = m.farmers
+    colombia = np.array([c == "colombia" for c, _ in f.countries])[f.country]
+    cohorts = []
+    for month in range(24):
+        m.step()
+        for c in cohorts:
+            if c["age"] < 12:
+                c["replanted"] += np.minimum(f.replanted[c["idx"]], c["lost"])
+                c["age"] += 1
+        if month < 12:
+            idx = np.flatnonzero(colombia & (f.eradicated > 0))
+            cohorts.append({"idx": idx, "lost": f.eradicated[idx].copy(), "replanted": np.zeros(len(idx)), "age": 0})
+    lost = sum(c["lost"].sum() for c in cohorts)
+    replanted = sum(np.minimum(c["replanted"], c["lost"]).sum() for c in cohorts)
+    assert lost > 50_000
+    assert 0.35 <= replanted / lost <= 0.67
+
+
+def test_expected_loss_from_eradication_is_a_share_of_the_harvest():
+    """The deterrence term: a farmer expects to lose the share of time its plot stands destroyed, e / (e + c)
+    with e the perceived monthly eradication rate and c its replanting rate: below 1 however high the risk
+    (the expected coca income I (1 - loss) never turns negative), rising with risk, and in the steady state
+    of the calibration equal to the share of the wanted area that eradication keeps out, 1 - k / (k + e)."""
+    from model.params import defaults
+    from model.rates import expected_loss, recovery_rate
+
+    p = defaults()
+    risk = np.array([0.0, 0.1, 0.49, 1.0, 5.0, 12.0, 1e6])
+    loss = expected_loss(risk, p)
+    assert loss[0] == 0.0
+    assert np.all(np.diff(loss) > 0) and np.all(loss < 1.0)
+    k, e = recovery_rate(p), 100_000 / 12 / 204_000  # Colombia 2021
+    assert expected_loss(np.array([12 * e]), p)[0] == pytest.approx(1 - k / (k + e))
+
+
 def test_naloxone_makes_a_smaller_share_of_overdoses_fatal(base):
     more = run(budget(harm_reduction=3.0e9))
     def fatal_share(df):
@@ -144,10 +189,15 @@ def test_a_listing_cuts_every_supplier_for_substitution_lag_months_on_average(la
     assert cut_months.mean() == pytest.approx(lag, rel=0.05)      # mean months cut = the parameter
     assert cut_months.min() >= 1.0 and all(f.substituted for f in firms)
 
-def test_decriminalization_fewer_arrests_more_treatment_entries(base):
+def test_decriminalization_fewer_arrests_referrals_instead_fewer_in_prison(base):
+    """Possession arrests become referrals. (Treatment entries are not asserted: places are full under the
+    status quo and referrals take only places left after voluntary entries, so without more places the
+    number entering treatment does not change; an earlier version of this test asserted more entries and
+    passed on two seeds by chance: the differences over seeds 1-4 were +9,450, -4,200, -10,500, -3,150.)"""
     decrim = run({"decriminalize_possession": True})
     assert decrim["arrests"].sum() < 0.5 * base["arrests"].sum()
-    assert decrim["treatment_entries"].sum() > base["treatment_entries"].sum()
+    assert base["referrals"].sum() == 0
+    assert decrim["referrals"].sum() > 0.5 * (base["arrests"].sum() - decrim["arrests"].sum())
     assert decrim["incarcerated"].iloc[-1] < base["incarcerated"].iloc[-1]
 
 
