@@ -69,6 +69,8 @@ class Experiment:
     preset: dict[str, str] = field(default_factory=lambda: {FAST: "workshop", FULL: "national"})
     notes: str = ""
     plot: Callable | None = None
+    #: shown only when the check fails: why the model disagrees, and what would change it
+    if_failed: str = ""
 
 
 def scenario(name: str, tier: Tier, months: int, preset: str | None = None, policy=None, events=None,

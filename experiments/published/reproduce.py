@@ -104,6 +104,8 @@ def markdown(results: dict, tier: Tier, seconds: float) -> str:
             lines.append(f"| {k} | {st.mean:.4g} | {st.ci[0]:.4g} to {st.ci[1]:.4g} | {len(st.values)} |")
         if exp.notes:
             lines += ["", f"Note: {exp.notes}"]
+        if verdict is False and exp.if_failed:
+            lines += ["", f"Why the model disagrees, and what would change it: {exp.if_failed}"]
         folder = "results" if tier.name == FULL else "results-fast"
         lines += ["", f"![{exp.name}](img/{folder}/{exp.name}.png)"]
     return "\n".join(lines) + "\n"

@@ -44,4 +44,11 @@ EXPERIMENT = Experiment(
     finding="One extra hectare eradicated reduces net cultivation by 0.02-0.3 ha.",
     band="0.02-0.3 ha per hectare eradicated (admits the null of Reyes 2014)",
     source="Mejia, Restrepo & Rozo 2017; Reyes 2014", scenarios=scenarios, statistic=statistic, check=check,
-    main_stat="net_reduction_per_ha_eradicated", preset={"fast": "workshop", "full": "workshop"})
+    main_stat="net_reduction_per_ha_eradicated",
+    if_failed="a destroyed hectare is replanted by its household at about 4% a month (about half within a "
+              "year, inside the sourced 0.35-0.67), so it is missing about 1.7 hectare-years before any "
+              "response; the farm-gate price response offsets part and deterrence adds to it. The band "
+              "needs eradicated area replaced within months: evidence on spraying efficacy (the source "
+              "counts hectares sprayed), on growers planting more, smaller plots under risk, on a faster "
+              "supply response, or municipalities that differ (coca displaced where eradication does not "
+              "reach) would change it. docs/ODD.md section 12 has the measurements.", preset={"fast": "workshop", "full": "workshop"})

@@ -46,4 +46,11 @@ EXPERIMENT = Experiment(
     finding="Per kilogram kept from consumers, eradication costs 3-8 times as much as interdiction.",
     band="cost ratio eradication / interdiction between 3 and 8", source="Mejia & Restrepo 2016 (JEBO)",
     scenarios=scenarios, statistic=statistic, check=check, main_stat="cost_ratio",
+    if_failed="eradication's direct effect is too large (T3), and under +USD 1B a year the production "
+              "shortfall persists while the farm-gate price integrates it without an anchor: it rises about "
+              "25-fold in five years, so retail costs rise and consumption falls 10-18%, where Mejia & "
+              "Restrepo's leaf price reaches retail only as a small cost share. A bounded farm-gate price "
+              "(a long-run supply that enters at higher prices), the full cost of an eradicated hectare (the "
+              "model pays USD 2,400, the direct cost of aerial spraying) and a smaller T3 effect would change "
+              "it. docs/ODD.md section 12 has the measurements.",
     preset={"fast": "workshop", "full": "workshop"})

@@ -62,4 +62,9 @@ EXPERIMENT = Experiment(
     scenarios=scenarios, statistic=statistic, check=check, main_stat="rate_ratio_high",
     preset={"fast": "national", "full": "national"},
     notes="Coverage per kit comes from agency.kits_per_covered_user (grade L): kits are assumed spread over all "
-          "opioid users at risk.")
+          "opioid users at risk.",
+    if_failed="on the model's scale (US 2021 coverage 0.35, grade L, from about 11M kits), Walley's enrolment "
+              "levels are 1.5% and 6% of 2021's kits. Walley's 46% cut implies about 0.08 deaths averted per "
+              "enrolment a year, some fifteen times what the model's calibration gives per kit. A sourced "
+              "2021 coverage, kits that go first to the people at highest risk and are used on others' "
+              "overdoses, and heterogeneous overdose risk would change it. docs/ODD.md section 12.")
