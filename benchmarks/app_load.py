@@ -293,10 +293,11 @@ class Session:
 CLOSED_RE = re.compile(r"viz\.sessions INFO kernel \w+ closed: freed (\d+) session\(s\), (\d+) model")
 CENSUS_RE = re.compile(r"census: solara kernels (-?\d+), kernels listed (\d+), kernels closed (\d+), sessions open "
                        r"(\d+), Session objects alive (\d+), models alive (\d+) \(templates (\d+), in open sessions "
-                       r"(\d+)\); RSS (\d+) MB \((gc and malloc_trim|gc) in (\d+) ms: (\d+) -> (\d+) MB\)")
+                       r"(\d+)\), Python memory blocks (\d+), threads (\d+); RSS (\d+) MB \((gc and malloc_trim|gc) in (\d+) ms: "
+                       r"(\d+) -> (\d+) MB\)")
 CENSUS_KEYS = ("solara_kernels", "kernels_listed", "kernels_closed", "sessions_open", "sessions_alive",
-               "models_alive", "templates", "models_in_open_sessions", "rss_mb", "freed_by", "collect_ms",
-               "collect_from_mb", "collect_to_mb")
+               "models_alive", "templates", "models_in_open_sessions", "python_blocks", "threads", "rss_mb", "freed_by",
+               "collect_ms", "collect_from_mb", "collect_to_mb")
 
 
 def kernels_closed(text: str) -> int:
@@ -342,7 +343,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--step-timeout", type=float, default=90.0, help="seconds before a step counts as failed")
     p.add_argument("--seed", type=int, default=1, help="seed of the jitter")
     p.add_argument("app_args", nargs="*", help="extra arguments for drugmarket app (after --)")
+    argv = list(sys.argv[1:] if argv is None else argv)
     a = p.parse_args(argv)
+    a.argv = argv
     if a.sessions < 1 or a.minutes <= 0 or a.rounds < 1 or a.pace[0] <= 0 or a.pace[1] < a.pace[0]:
         p.error("need --sessions >= 1, --minutes > 0, --rounds >= 1 and 0 < MIN <= MAX for --pace")
     if a.report_every is None:
@@ -539,6 +542,7 @@ def run(a: argparse.Namespace) -> dict:
     sampler = None
     pw = browser = None
     alive = False
+    baseline = None
     started = time.strftime("%Y-%m-%d %H:%M:%S %z")
     try:
         log(f"starting drugmarket app on 127.0.0.1:{port} ({' '.join(app_args)})")
@@ -547,6 +551,7 @@ def run(a: argparse.Namespace) -> dict:
         sampler.start()
         log(f"serving; sampling RSS for {a.before:.0f} s before the load")
         time.sleep(a.before)
+        baseline = last_census(server.log_text())  # logged when the warm-up has burned in the default seeds
         pw = sync_playwright().start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         for k in range(1, a.rounds + 1):
@@ -575,12 +580,13 @@ def run(a: argparse.Namespace) -> dict:
     stepping_load = sorted(s["load1"] for s in samples if s["phase"].endswith("stepping"))
     result = {
         "date": started,
-        "command": "python -m benchmarks.app_load " + " ".join(sys.argv[1:]),
+        "command": "python -m benchmarks.app_load " + " ".join(a.argv),
         "machine": {"cpus": os.cpu_count(), "chromium": CHROMIUM},
         "settings": {"sessions": a.sessions, "minutes": a.minutes, "rounds": a.rounds, "pace_s": list(a.pace),
                      "close": a.close, "app_args": app_args,
                      "malloc_trim": os.environ.get("DRUGMARKET_APP_MALLOC_TRIM", "app default (on)")},
         "rss_mb": {"before": before[-1] if before else None, "peak": max(s["rss_mb"] for s in samples)},
+        "census_before": baseline,
         "load1_while_stepping": ({"median": stepping_load[len(stepping_load) // 2], "max": stepping_load[-1]}
                                  if stepping_load else None),
         "rounds": rounds,
@@ -627,6 +633,8 @@ def table(r: dict) -> str:
             lines.append(f"  | {row['minute']:g} | {row['steps']} | {row['errors']} | {row['rss_mb']:.0f} | "
                          f"{row['load1']:.1f} | {q.get('median', '-')} / {q.get('p90', '-')} |")
     ld = r["load1_while_stepping"] or {}
+    c0 = r["census_before"] or {}
+    lines.append("census before the load: " + (", ".join(f"{k} {v}" for k, v in c0.items()) or "none logged"))
     lines.append(f"server RSS before {r['rss_mb']['before']} MB, peak {r['rss_mb']['peak']} MB; load average while "
                  f"stepping median {ld.get('median', '-')}, max {ld.get('max', '-')}; errors in all "
                  f"{r['errors_total']} (server log {r['server_log_errors']}); outside requests blocked "

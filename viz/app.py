@@ -123,6 +123,8 @@ def _warm_up() -> None:
             burned_in(preset, s)
     except Exception:  # noqa: BLE001 - the page builds them itself if this fails
         log.exception("warm-up failed")
+        return
+    sessions.log_census()  # the baseline: what the server holds before any session
 
 
 if os.environ.get(WARMUP_ENV) == "1":
