@@ -510,6 +510,9 @@ def run_round(k: int, a: argparse.Namespace, browser, server: Server, sampler: S
         "months_match_steps": all(m == n for m, n in zip(final_months, steps)),
         "step_latency_s": _quantiles(lat),
         "errors": {kind: len(v) for kind, v in errors.items()}, "errors_total": n_err(),
+        # an error kind counts events (a message on a page is counted at every poll that sees it): which sessions
+        "sessions_with_errors": sorted({int(e.split()[1].rstrip(":")) for kind, v in errors.items()
+                                        if kind != "console_noise" for e in v if e.startswith("session ")}),
         "error_samples": {kind: v[:20] for kind, v in errors.items()},
         "rss_mb": {"start": rss_start, "opened": rss_opened, "peak": max(in_round), "at_close": rss_at_close,
                    "after": round(sum(after) / len(after), 1) if after else None,
@@ -617,7 +620,8 @@ def table(r: dict) -> str:
                              f"a session), months match steps: {rd['months_match_steps']}"),
                 ("step latency median / p90 / max (s)",
                  f"{lat.get('median', '-')} / {lat.get('p90', '-')} / {lat.get('max', '-')}"),
-                ("errors", f"{rd['errors_total']}  " + ", ".join(f"{k} {v}" for k, v in rd["errors"].items())),
+                ("errors", f"{rd['errors_total']}  " + ", ".join(f"{k} {v}" for k, v in rd["errors"].items())
+                 + f"; in sessions {rd['sessions_with_errors'] or 'none'}"),
                 ("RSS start / opened / peak / at close / after (MB)",
                  f"{m['start']} / {m['opened']} / {m['peak']} / {m['at_close']} / {m['after']} "
                  f"(mean of the last 15 of {m['after_wait_s']:g} s)"),
