@@ -384,6 +384,49 @@ def test_no_input_from_the_page_crashes_the_server(pages, app):
     assert_clean_log(app)
 
 
+def _wait_log(app: App, needle: str, count: int, seconds: float) -> str:
+    deadline = time.time() + seconds
+    while True:
+        text = app.log_text()
+        if text.count(needle) >= count or time.time() > deadline:
+            return text
+        time.sleep(0.5)
+
+
+def test_closed_sessions_free_their_models(pages, tmp_path):
+    """A closed tab frees its session at once (solara's close beacon); a browser that vanishes without
+    the beacon is freed by the cull (--cull-after); an open session is kept and goes on stepping."""
+    app = App(tmp_path, "--cull-after", "5s")
+    try:
+        tab = open_workshop(pages, app)
+        vanishing = pages.new(app.url + "?solara-no-close-beacon")  # solara's own switch: no beacon
+        vanishing.wait_for_selector("button[data-testid=step]", timeout=LOAD_TIMEOUT)
+        staying = open_workshop(pages, app)
+        for p in (tab, vanishing, staying):
+            step(p, 2)
+        freed = "closed: freed 1 session(s), 4 model(s)"
+        assert freed not in app.log_text()
+        tab.close()
+        text = _wait_log(app, freed, 1, 4.0)  # well before the cull could have done it
+        assert text.count(freed) == 1, text[-3000:]
+        vanishing.context.close()
+        text = _wait_log(app, freed, 2, 40.0)
+        assert text.count(freed) == 2, text[-3000:]
+        # the census logged 3 s after that close counts only what is still open
+        n = text.count("census:")
+        deadline = time.time() + 20
+        while app.log_text().count("census:") == n and time.time() < deadline:
+            time.sleep(0.5)
+        last = app.log_text().split("census:")[-1].splitlines()[0]
+        assert "sessions open 1, Session objects alive 1, models alive 6 (templates 2, in open sessions 4)" in last, \
+            app.log_text()[-3000:]
+        step(staying, 1)
+        assert month_of(staying) == 3
+        assert_clean_log(app)
+    finally:
+        app.stop()
+
+
 # --------------------------------------------------------------------------- the results explorer
 @pytest.fixture(scope="module")
 def results_dir(tmp_path_factory):

@@ -363,6 +363,10 @@ def test_workshop_waits_for_its_session_then_shows_it():
     s = Session(preset=PRESET, seed=2, n_seeds=1)
     box, rc = solara.render(Workshop(SimpleNamespace(value=s, error=None)), handle_error=False)
     assert "Month 0" in _text(rc, "status")
+    s.close()  # the kernel closing while the page renders
+    box, rc = solara.render(Workshop(SimpleNamespace(value=s, error=None)), handle_error=False)
+    assert not [w for w in rc.find(v.Html).widgets if (w.attributes or {}).get("data-testid") == "status"]
+    assert rc.find(v.Html, children=["This session has ended. Reload the page to start again."]).widgets
 
 
 # --------------------------------------------------------------------------- the results explorer
@@ -496,7 +500,17 @@ def test_serve_refuses_bad_arguments(capsys, tmp_path):
     assert serve(["--port", "0"]) == 2
     assert serve(["--port", "x"]) == 2
     assert serve(["--preset", "galactic"]) == 2
+    for bad in ("soon", "", "inf", "nan", "-5s"):
+        assert serve([f"--cull-after={bad}"]) == 2, bad
+        assert "--cull-after" in capsys.readouterr().err
     assert serve(["--help"]) == 0
+
+
+def test_cull_durations():
+    from viz.app import DEFAULT_CULL_AFTER, cull_seconds
+
+    assert cull_seconds("30s") == 30 and cull_seconds("10m") == 600 and cull_seconds("2h") == 7200
+    assert cull_seconds("45") == 45 and cull_seconds(DEFAULT_CULL_AFTER) == 600
 
 
 def test_cli_app_help():
@@ -524,3 +538,57 @@ def test_a_play_loop_of_an_earlier_run_cannot_step_after_a_reset():
     s.reset()
     assert not s.step(1, generation=gen) and s.month == 0
     assert s.step(1, generation=s.generation) and s.month == 1
+
+
+# --------------------------------------------------------------------------- freeing closed sessions
+def test_a_closed_session_drops_its_models_even_while_referenced():
+    import gc
+    import weakref
+
+    from viz.state import census
+
+    s = Session(preset=PRESET, seed=1, n_seeds=2)
+    s.step(2)
+    models = [weakref.ref(m) for m in (*s.policy_models, *s.status_quo_models)]
+    assert len(models) == 4 and census()["sessions_open"] >= 1
+    assert s.close() == 4 and s.close() == 0  # idempotent
+    gc.collect()
+    assert all(r() is None for r in models)  # s itself is still referenced here
+    assert s.closed and s.n_models == 0 and s.month == 0
+    assert not s.step(1)
+    s.reset()
+    assert s.n_models == 0
+    snap = s.snapshot()
+    assert snap.month == 0 and snap.policy == {} and snap.map == {}
+    ref = weakref.ref(s)
+    del s
+    gc.collect()
+    assert ref() is None
+
+
+def test_closing_a_kernel_frees_its_sessions_and_a_late_session_too(monkeypatch):
+    """The hook viz/app.py registers with solara.lab.on_kernel_start: a kernel that closes closes its
+    sessions, and a session finished after its kernel closed (a burn-in outlasting the tab) is closed at once."""
+    import ipywidgets
+    from solara.server import kernel, kernel_context
+
+    import viz.app  # noqa: F401 - registers the hook
+
+    # outside a solara server the widget registry is the process's own: the test's kernel must not close it
+    monkeypatch.setattr(ipywidgets.Widget, "close_all", classmethod(lambda cls: None))
+    from viz import sessions
+
+    ctx = kernel_context.VirtualKernelContext(id="test-kernel-free", kernel=kernel.Kernel(), session_id="test")
+    kernel_context.contexts[ctx.id] = ctx
+    other = Session(preset=PRESET, seed=1, n_seeds=1)  # not tied to any kernel
+    with ctx:
+        assert sessions._kernel_id() == ctx.id
+        s = sessions.adopt(Session(preset=PRESET, seed=1, n_seeds=1))
+    assert ctx.id in sessions._by_kernel and s.n_models == 2
+    ctx.close(reason="page-close")
+    assert s.closed and s.n_models == 0
+    assert not other.closed and other.n_models == 2
+    assert ctx.id not in sessions._by_kernel
+    late = sessions.adopt(Session(preset=PRESET, seed=1, n_seeds=1), ctx.id)
+    assert late.closed and late.n_models == 0
+    assert "sessions open" in sessions.census_line()

@@ -24,8 +24,10 @@ import warnings
 from pathlib import Path
 
 import solara
+import solara.lab
 
 from model.presets import PRESETS
+from viz import sessions
 from viz.components import CSS, Workshop, new_session
 from viz.results import RESULTS_ENV, results_root
 from viz.widgets import TabBar, tab_index
@@ -41,6 +43,13 @@ DEFAULT_PORT = 8765
 #: set by serve(): build the default seeds' burned-in templates when the server starts
 WARMUP_ENV = "DRUGMARKET_APP_WARMUP"
 TITLE = "Drug market workshop"
+#: solara closes a browser session's kernel at once when its tab closes normally, else once it has been
+#: disconnected this long (solara's own default is 24 hours); a page that reconnects sooner keeps its run
+DEFAULT_CULL_AFTER = "10m"
+CULL_ENV = "SOLARA_KERNEL_CULL_TIMEOUT"
+
+# free each browser session's models when solara closes its kernel (viz/sessions.py)
+solara.lab.on_kernel_start(sessions.kernel_started)
 
 
 @solara.component
@@ -51,14 +60,16 @@ def Page():
     tab, set_tab = solara.use_state(1 if root is not None else 0)
     started, set_started = solara.use_state(root is None)
 
-    # this browser session's simulation, built in a thread when the workshop is first shown
-    result = solara.use_thread(lambda: new_session() if started else None, dependencies=[started],
+    # this browser session's simulation, built in a thread when the workshop is first shown; the kernel id
+    # is read here, in the render, because the thread cannot know it once the kernel has closed
+    kernel = _kernel_id()
+    result = solara.use_thread(lambda: new_session(kernel) if started else None, dependencies=[started],
                                intrusive_cancel=False)
 
     def close():
         def stop():
             if result.value is not None:
-                result.value.closed = True  # ends a running play loop when the browser session goes away
+                result.value.close()  # ends a running play loop and frees the models (again: see sessions.py)
         return stop
 
     solara.use_effect(close, [result.value])
@@ -84,6 +95,26 @@ def Page():
 page = Page
 
 
+def _kernel_id() -> str | None:
+    try:
+        return solara.get_kernel_id()
+    except Exception:  # noqa: BLE001 - rendered outside a kernel (a test)
+        return None
+
+
+def _log_to_stderr() -> None:
+    """The app's own log lines (sessions closed, the census, errors) on the server's stderr.
+
+    solara run configures only its own and uvicorn's loggers."""
+    lg = logging.getLogger("viz")
+    if not lg.handlers:
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s", "%H:%M:%S"))
+        lg.addHandler(h)
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+
+
 def _warm_up() -> None:
     """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba)."""
     try:
@@ -92,9 +123,12 @@ def _warm_up() -> None:
             burned_in(preset, s)
     except Exception:  # noqa: BLE001 - the page builds them itself if this fails
         log.exception("warm-up failed")
+        return
+    sessions.log_census()  # the baseline: what the server holds before any session
 
 
 if os.environ.get(WARMUP_ENV) == "1":
+    _log_to_stderr()
     threading.Thread(target=_warm_up, name="drugmarket-warmup", daemon=True).start()
 
 
@@ -140,11 +174,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--preset", default=app_preset(), choices=sorted(PRESETS),
                    help="scale of the agent populations (default: workshop)")
+    p.add_argument("--cull-after", metavar="DURATION", default=None,
+                   help="free a browser session that has been disconnected this long without its tab closing "
+                        "(a tab closed normally frees at once), e.g. 30s, 10m, 2h (default: "
+                        f"${CULL_ENV} if set, else {DEFAULT_CULL_AFTER}; solara's own default is 24h)")
     return p
 
 
+def cull_seconds(text: str) -> float:
+    """Seconds of a duration like 30s, 10m, 2h, 1d or 45 (seconds); ValueError if it is not one."""
+    from solara.util import parse_timedelta
+
+    try:
+        seconds = parse_timedelta(str(text).strip())
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 10m, 2h)")
+    return seconds
+
+
 def serve(argv: list[str] | None = None) -> int:
-    """``drugmarket app [--results DIR] [--host H] [--port N] [--preset P]``: run ``solara run`` headless.
+    """``drugmarket app [--results DIR] [--host H] [--port N] [--preset P] [--cull-after D]``: run
+    ``solara run`` headless.
 
     Replaces this process by the Solara server (``os.execv``), so that stopping it (Ctrl-C, or a
     signal to this process id) stops the server. Returns 2 on bad arguments."""
@@ -165,6 +217,13 @@ def serve(argv: list[str] | None = None) -> int:
         env[RESULTS_ENV] = str(root.resolve())
     else:
         env.pop(RESULTS_ENV, None)
+    cull = args.cull_after if args.cull_after is not None else env.get(CULL_ENV, DEFAULT_CULL_AFTER)
+    try:
+        cull_seconds(cull)
+    except ValueError as e:
+        print(f"error: --cull-after: {e}", file=sys.stderr)
+        return 2
+    env[CULL_ENV] = str(cull).strip()
     env[PRESET_ENV] = args.preset
     env[WARMUP_ENV] = "1"
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "drugmarket" / "numba"))
@@ -174,7 +233,8 @@ def serve(argv: list[str] | None = None) -> int:
     cmd = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host, "--port", str(args.port),
            "--no-open", "--production"]
     print(f"drugmarket app: http://{args.host}:{args.port}  (preset {args.preset}"
-          + (f", results {env[RESULTS_ENV]}" if RESULTS_ENV in env else "") + "; Ctrl-C stops it)", flush=True)
+          + (f", results {env[RESULTS_ENV]}" if RESULTS_ENV in env else "")
+          + f"; a disconnected session is freed after {env[CULL_ENV]}; Ctrl-C stops it)", flush=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, cmd, env)

@@ -20,7 +20,7 @@ import solara
 
 from model.policy import DEMAND_PROGRAMS, PROGRAM_DOC, PROGRAMS, SUPPLY_PROGRAMS, SWITCH_CHOICES, SWITCH_DOC
 from model.presets import PRESETS
-from viz import validate
+from viz import sessions, validate
 from viz.charts import CAPTION, NOT_STARTED, SIDE_LABEL, difference_options, outcome_options, scorecard
 from viz.presets import NOT_MODELLED, Card, cards, million
 from viz.state import MAX_MONTHS, Session
@@ -126,9 +126,10 @@ def guarded(fn: Callable[..., Any], set_error: Callable[[str], None]) -> Callabl
 
 
 # --------------------------------------------------------------------------- the page
-def new_session() -> Session:
-    """This browser session's simulation (called from a component, never at module level)."""
-    return Session()
+def new_session(kernel: str | None = None) -> Session:
+    """This browser session's simulation (called from a component, never at module level), freed when
+    solara closes the session's kernel ``kernel`` (viz/sessions.py)."""
+    return sessions.adopt(Session(), kernel)
 
 
 @solara.component
@@ -144,6 +145,9 @@ def Workshop(result):
             solara.Text("Preparing the model: a 24-month burn-in under the status quo for each seed ...",
                         classes=["dm-status"], style={"font-size": "16px"})
             solara.ProgressLinear(True)
+        return
+    if result.value.closed:  # the kernel is closing; nothing left to draw
+        solara.Text("This session has ended. Reload the page to start again.", classes=["dm-status"])
         return
     WorkshopSession(result.value)
 

@@ -22,6 +22,7 @@ import copy
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,20 @@ def app_preset() -> str:
 _templates: OrderedDict[tuple[str, int], Any] = OrderedDict()
 _templates_lock = threading.Lock()
 _shared: dict[str, Any] = {}
+# every Session and every model built or copied here, while something still references it: the census
+# of what the server holds (viz/sessions.py logs it after browser sessions close)
+_all_sessions: weakref.WeakSet = weakref.WeakSet()
+_all_models: weakref.WeakSet = weakref.WeakSet()
+
+
+def census() -> dict[str, int]:
+    """How many sessions and models this process still holds (alive = still referenced somewhere)."""
+    sessions = list(_all_sessions)
+    with _templates_lock:
+        n_templates = len(_templates)
+    return {"sessions_alive": len(sessions), "sessions_open": sum(not s.closed for s in sessions),
+            "models_alive": len(_all_models), "templates": n_templates,
+            "models_in_open_sessions": sum(s.n_models for s in sessions if not s.closed)}
 
 
 def _world_and_baseline():
@@ -84,12 +99,15 @@ def burned_in(preset: str, seed: int):
             m = DrugMarketModel(Scenario(name="status-quo", preset=preset), seed=int(seed), world=world,
                                 baseline=baseline)
             m.run(0)
+            _all_models.add(m)
             _templates[key] = m
             while len(_templates) > MAX_TEMPLATES:
                 _templates.popitem(last=False)
         else:
             _templates.move_to_end(key)
-        return copy.deepcopy(m)
+        c = copy.deepcopy(m)
+    _all_models.add(c)
+    return c
 
 
 def clear_templates() -> None:
@@ -161,6 +179,7 @@ class Session:
         self._snapshot: Snapshot | None = None
         self._columns: list[str] = []
         self._series: dict[str, dict[str, np.ndarray]] = {}
+        _all_sessions.add(self)
         self.reset()
 
     # -- building and stepping
@@ -171,6 +190,25 @@ class Session:
     @property
     def month(self) -> int:
         return self.policy_models[0].t if self.policy_models else 0
+
+    @property
+    def n_models(self) -> int:
+        return len(self.policy_models) + len(self.status_quo_models)
+
+    def close(self) -> int:
+        """Free the models and arrays (the browser session has gone); returns how many models it dropped.
+
+        Idempotent. Afterwards step and reset do nothing and the snapshot is empty, so a render or a
+        play loop that races the close finds nothing to step and nothing to fail on."""
+        with self.lock:
+            n = self.n_models
+            self.closed = True
+            self.policy_models, self.status_quo_models = [], []
+            self._columns, self._series = [], {}
+            self._snapshot = None
+            self.version += 1
+            self.generation += 1
+            return n
 
     def _policy_scenario(self):
         from model.scenario import Scenario, set_value
@@ -188,9 +226,14 @@ class Session:
         seed = self.seed if seed is None else validate.seed(seed)
         n_seeds = self.n_seeds if n_seeds is None else validate.ensemble_size(n_seeds)
         seeds = [seed + i for i in range(n_seeds)]
+        if self.closed:
+            return
         sq_models = [burned_in(self.preset, s) for s in seeds]  # the slow part, outside the lock
         policy_models = [copy.deepcopy(m) for m in sq_models]
+        _all_models.update(policy_models)
         with self.lock:
+            if self.closed:  # closed during the burn-in: keep nothing
+                return
             for m in policy_models:  # the levers as they are now (they may have moved during the burn-in)
                 m.scenario = self._policy_scenario()
             self.seed, self.n_seeds = seed, n_seeds
@@ -206,7 +249,7 @@ class Session:
         was reset since ``generation`` (given by a play loop)."""
         months = validate.months(months)
         with self.lock:
-            if self.month >= MAX_MONTHS or (generation is not None and generation != self.generation):
+            if self.closed or self.month >= MAX_MONTHS or (generation is not None and generation != self.generation):
                 return False
             t0 = time.perf_counter()
             n = min(months, MAX_MONTHS - self.month)
@@ -309,6 +352,9 @@ class Session:
             if self._snapshot is not None and self._snapshot.version == self.version:
                 return self._snapshot
             n = self.month
+            if self.closed or not self.policy_models:
+                return Snapshot(version=self.version, month=0, seeds=self.seeds, policy={}, status_quo={}, columns=[],
+                                map={}, changes=[])
             arms = {arm: {c: a[:, :n].copy() for c, a in self._series.get(arm, {}).items()} for arm in ARMS}
             snap = Snapshot(version=self.version, month=n, seeds=self.seeds, policy=arms["policy"],
                             status_quo=arms["status_quo"], columns=list(self._columns),
