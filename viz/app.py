@@ -227,6 +227,9 @@ def serve(argv: list[str] | None = None) -> int:
     env[PRESET_ENV] = args.preset
     env[WARMUP_ENV] = "1"
     env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "drugmarket" / "numba"))
+    # workshops run offline and participants' use is nobody else's business: no usage reports to solara's
+    # telemetry service (on by default); a user who wants it can set the variable themselves
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     # the repository (or the installed packages) on the path of the server process
     root_dir = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join([root_dir, *filter(None, [env.get("PYTHONPATH")])])
