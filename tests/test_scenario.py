@@ -412,6 +412,8 @@ def test_garbage_files(tmp_path_factory, data):
 
 def _param_values(name):
     p = PARAMS[name]
+    if p.choices is not None:
+        return st.sampled_from(p.choices)
     if isinstance(p.default, bool):
         return st.booleans()
     if isinstance(p.default, int):
