@@ -165,8 +165,9 @@ def _users(b: Baseline) -> None:
                 raise WorldError(f"countries.{m}.users.{g}.deaths", "too many deaths for the number of users")
             od_dep_deaths = r["od"] * (1 - naloxone)
             # treatment: entries keep it full (the treatment stock is the capacity)
-            bg_tx = r["bg"] * (r["meth_share"] * r["bg_rr_meth"] + (1 - r["meth_share"]) * r["bg_rr_bup"])
-            tx_exit = r["tx_drop"] + r["tx_done"] + bg_tx + od_dep_deaths * r["rr_bup"]
+            # other-cause deaths of the treatment stock (methadone and buprenorphine places mixed)
+            r["bg_tx"] = r["bg"] * (r["meth_share"] * r["bg_rr_meth"] + (1 - r["meth_share"]) * r["bg_rr_bup"])
+            tx_exit = r["tx_drop"] + r["tx_done"] + r["bg_tx"] + od_dep_deaths * r["rr_bup"]
             r["tx_entry"] = min(0.5, tx * tx_exit / dep) if dep > 0 else 0.0
             # remission (former dependent users): steady state of its inflow over relapse
             rem_in = dep * r["quit_dep"] + tx * r["tx_done"] + releases * (1 - r["release_dep"])
@@ -312,7 +313,6 @@ def _hazards_and_flows(b: Baseline) -> None:
 def _supply(b: Baseline) -> None:
     """Production, lab capacity and the origin -> market shares that deliver the 2021 consumption."""
     p, w = b.params, b.world
-    potency = p["market.fentanyl_potency"]
     for c, crop in w.producers:
         cs = w.data[c]["crops"][crop]
         d = "cocaine" if crop == "coca" else "heroin"

@@ -91,8 +91,7 @@ def user_rates(model) -> None:
             r[R_RELAPSE_LIGHT] = u["relapse_light"]
             # treatment keeps its places full: entries replace exits and fill new places
             slots = places.get(g, 0.0)
-            bg_tx = u["bg"] * (u["meth_share"] * u["bg_rr_meth"] + (1 - u["meth_share"]) * u["bg_rr_bup"])
-            exits = tx * (u["tx_drop"] + u["tx_done"] + bg_tx)
+            exits = tx * (u["tx_drop"] + u["tx_done"] + u["bg_tx"])
             r[R_TX_ENTRY] = min(0.5, max(0.0, slots - tx + exits) / dep) if dep > 0 else 0.0
             r[R_TX_DROP] = u["tx_drop"]
             r[R_TX_DONE] = u["tx_done"]
@@ -247,7 +246,6 @@ def farmer_rates(model) -> None:
     """Fill eradication probabilities per cell, logit terms per cell and rates per country for this month."""
     f, p = model.farmers, model.params
     model.util_a, model.util_b = _utilities(model, model.farm_alpha)
-    ill = np.bincount(f.country, weights=f.illicit, minlength=len(f.countries))
     enrolled = np.bincount(f.country, weights=f.enrolled.astype(float), minlength=len(f.countries))
     eligible = np.bincount(f.country, weights=((f.enrolled == 0) & (f.coerced == 0)).astype(float),
                            minlength=len(f.countries))

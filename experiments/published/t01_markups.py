@@ -8,7 +8,7 @@ quo on the same seeds: (a) the farm-gate price doubled; (b) domestic (retail-lev
 tripled in activity terms (budget +$20B a year, near saturation).
 """
 
-from experiments.published.base import FAST, Experiment, Stat, budget, paired, scenario
+from experiments.published.base import FAST, Experiment, budget, paired, scenario
 
 
 def scenarios(tier):
