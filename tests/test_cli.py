@@ -309,7 +309,10 @@ def test_ctrl_c_keeps_finished_runs(tmp_path, backend):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(f), "--out", str(out),
            "--backend", backend, "--workers", "2", "--simulate", f"{MOD}:sleepy_simulate"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=_cli_env(tmp_path, "first"), start_new_session=True,
+    # 1 s a run (24 runs, 2 workers: about 12 s in all), so that on a loaded machine the sweep cannot
+    # finish between seeing 3 parts and the interrupt (with 0.15 s it did, at load average 30)
+    env = {**_cli_env(tmp_path, "first"), "FAKE_SLEEP": "1.0"}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
