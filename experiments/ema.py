@@ -173,9 +173,9 @@ def ema_name(key: str) -> str:
 
 def _canonical(key: str) -> str:
     """The canonical dotted key (``user.x`` -> ``params.user.x``; country names lower case)."""
-    from model.scenario import _target  # the validator's own key resolution
+    from model.scenario import canonical_key
 
-    return _target(key.strip(), None, shorthand=True).key
+    return canonical_key(key)
 
 
 def lever_range(key: str) -> tuple[str, Any]:

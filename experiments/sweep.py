@@ -174,9 +174,37 @@ def load_sweep(path: str | os.PathLike) -> SweepSpec:
     return sweep_from_dict(raw, path=p)
 
 
+def _sweep_scenario(path: Path | None, raw: dict, key: str, given):
+    """The scenario a sweep file names under ``key`` (``base`` or ``compare_to``): a scenario file (relative
+    to the sweep file) or an inline table, with the sweep's ``months``, ``preset`` and ``[set]`` applied."""
+    from model.scenario import ScenarioError, load_scenario, scenario_from_dict, set_value
+
+    try:
+        if given is None:
+            sc = load_scenario(None)
+        elif isinstance(given, str):
+            cand = (path.parent / given) if path is not None and not Path(given).is_absolute() else Path(given)
+            sc = load_scenario(str(cand) if cand.is_file() else given)
+        elif isinstance(given, dict):
+            sc = scenario_from_dict(given, source=f"{path} [{key}]" if path is not None else f"[{key}]")
+        else:
+            raise _err(path, key, f"must be a scenario file name or a [{key}] table, got {given!r}")
+        for k in ("months", "preset"):
+            if k in raw:
+                set_value(sc, k, raw[k])
+        fixed = raw.get("set", {})
+        if not isinstance(fixed, dict):
+            raise _err(path, "set", 'must be a table of "dotted.key" = value')
+        for k, v in fixed.items():
+            set_value(sc, k, v)
+    except ScenarioError as e:
+        raise SweepError(f"{_where(path)}{key} scenario: {e}") from None
+    return sc
+
+
 def sweep_from_dict(raw: dict, *, path: Path | None = None) -> SweepSpec:
     """Validate a parsed sweep file (``path``: where relative base paths start)."""
-    from model.scenario import ScenarioError, load_scenario, scenario_from_dict, set_value
+    from model.scenario import ScenarioError, set_value
 
     for k in raw:
         if k not in TOP_KEYS:
@@ -189,31 +217,8 @@ def sweep_from_dict(raw: dict, *, path: Path | None = None) -> SweepSpec:
         raise _err(path, "name", f"must be a non-empty name without slashes, got {name!r}")
 
     # -- base scenario (and the comparison scenario, built the same way)
-    def scenario_of(key: str, given):
-        try:
-            if given is None:
-                sc = load_scenario(None)
-            elif isinstance(given, str):
-                cand = (path.parent / given) if path is not None and not Path(given).is_absolute() else Path(given)
-                sc = load_scenario(str(cand) if cand.is_file() else given)
-            elif isinstance(given, dict):
-                sc = scenario_from_dict(given, source=f"{path} [{key}]" if path is not None else f"[{key}]")
-            else:
-                raise _err(path, key, f"must be a scenario file name or a [{key}] table, got {given!r}")
-            for k in ("months", "preset"):
-                if k in raw:
-                    set_value(sc, k, raw[k])
-            fixed = raw.get("set", {})
-            if not isinstance(fixed, dict):
-                raise _err(path, "set", 'must be a table of "dotted.key" = value')
-            for k, v in fixed.items():
-                set_value(sc, k, v)
-        except ScenarioError as e:
-            raise SweepError(f"{_where(path)}{key} scenario: {e}") from None
-        return sc
-
-    base = scenario_of("base", raw.get("base"))
-    compare_to = scenario_of("compare_to", raw["compare_to"]) if "compare_to" in raw else None
+    base = _sweep_scenario(path, raw, "base", raw.get("base"))
+    compare_to = _sweep_scenario(path, raw, "compare_to", raw["compare_to"]) if "compare_to" in raw else None
     if compare_to is not None and (compare_to.months != base.months or compare_to.preset != base.preset):
         raise _err(path, "compare_to", f"runs {compare_to.months} months at preset {compare_to.preset!r} but the "
                    f"base runs {base.months} at {base.preset!r}; set months and preset at the top of the sweep file")

@@ -14,7 +14,8 @@ import numpy as np
 from agents.trafficker import Trafficker
 from model.policy import PROGRAMS
 from model.states import (
-    DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, PRISON, TREATMENT,
+    DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, OCCASIONAL, PRISON,
+    TREATMENT,
 )
 from model.world import DRUGS, GROUPS
 
@@ -46,7 +47,7 @@ def unit_of(column: str) -> str:
         return "loads a month"
     if column.startswith("person_months_"):
         return "person-months"
-    if column.startswith(("people_with_sud", "in_treatment", "incarcerated", "trafficker_members", "users_",
+    if column.startswith(("people_with_sud", "people_using", "in_treatment", "incarcerated", "trafficker_members", "users_",
                           "ad_enrolled")):
         return "people" if not column.startswith("ad_") else "households"
     return "people a month"
@@ -72,6 +73,8 @@ class OutputRecorder:
         prison_dep = m._prison_dep
         out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum() + prison_dep.sum()) * s
         out["in_treatment"] = counts[:, :, TREATMENT].sum() * s
+        # the reform question's "use": people who used this month (occasional or dependent, not in treatment)
+        out["people_using"] = (counts[:, :, OCCASIONAL].sum() + counts[:, :, DEPENDENT].sum()) * s
         out["initiations"] = ev[:, BIT[E_INIT]].sum() * s
         out["new_hiv_pwid"] = ev[:, BIT[E_HIV]].sum() * s
         out["arrests"] = ev[:, BIT[E_ARREST]].sum() * s
@@ -91,7 +94,7 @@ class OutputRecorder:
             for mi, mk in enumerate(m.markets):
                 out[f"overdose_deaths_{g}_{mk}"] = events[mi, gi, BIT[E_OD_DEATH]] * s
             out[f"users_dependent_{g}"] = counts[:, gi, DEPENDENT].sum() * s
-            out[f"users_occasional_{g}"] = counts[:, gi, 1].sum() * s
+            out[f"users_occasional_{g}"] = counts[:, gi, OCCASIONAL].sum() * s
         # prices: consumption-weighted over the markets with users
         for d in DRUGS:
             mk = [x for x in m.markets if (x, d) in b.prices0]

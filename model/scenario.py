@@ -586,6 +586,12 @@ def scenario_from_dict(d: dict, *, countries: Iterable[str] | None = None, sourc
         raise
 
 
+def canonical_key(key: str) -> str:
+    """The canonical dotted form of a scenario key, as the validator resolves it (``user.x`` ->
+    ``params.user.x``, country names lower case); raises ScenarioError naming the key if unknown."""
+    return _target(key.strip(), None, shorthand=True).key
+
+
 def set_value(scenario: Scenario, key: str, value: Any, *, countries: Iterable[str] | None = None) -> None:
     """Set one dotted key (in place), validated; a table value sets each of its keys.
 

@@ -151,6 +151,9 @@ def test_every_design_output_column_is_present_in_people_and_dollars():
     # people, not agents: one agent stands for thousands at this scale
     assert df["people_with_sud"].iloc[0] > 5e6
     assert df["spend_usd_treatment"].iloc[0] == pytest.approx(4.5e8 / 12)
+    # people using = occasional + dependent users of every drug group (the reform question's "use")
+    groups = df[[c for c in df.columns if c.startswith(("users_occasional_", "users_dependent_"))]].sum(axis=1)
+    assert np.allclose(df["people_using"], groups) and (df["people_using"] > df["people_with_sud"] / 2).all()
 
 
 def test_output_columns_are_lower_case():

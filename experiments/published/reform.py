@@ -7,7 +7,7 @@ is run against the status quo on the same seeds for 120 months. Statistics, poli
 horizon), people with a substance use disorder, people using (occasional + dependent), coca and poppy
 hectares (means over the last 12 months), and spending (USD over the horizon).
 This experiment reports; it has no band and no verdict. The global sensitivity analysis of its result
-is run with `drugmarket sweep experiments/sweeps/reform_sensitivity.toml` (docs/results.md).
+is run with `drugmarket sweep experiments/sweeps/reform_sensitivity.toml` (docs/reform-sensitivity.md).
 """
 
 from __future__ import annotations
@@ -39,10 +39,7 @@ def scenarios(tier):
 
 def _value(df, outcome):
     how, _ = OUTCOMES[outcome]
-    if outcome == "people_using":
-        cols = [c for c in df.columns if c.startswith(("users_occasional_", "users_dependent_"))]
-        series = df[cols].sum(axis=1)
-    elif outcome == "cultivation_ha":
+    if outcome == "cultivation_ha":
         series = df["cultivation_ha_coca"] + df["cultivation_ha_poppy"]
     elif outcome == "spend_usd":
         series = df[[c for c in df.columns if c.startswith("spend_usd_")]].sum(axis=1)
@@ -79,4 +76,6 @@ EXPERIMENT = Experiment(
             "cut overdose deaths, HIV and violence without raising use.",
     band="reported, whichever way it comes out (no band)", source="004_cdac85e7b593024d.txt",
     scenarios=scenarios, statistic=statistic, check=check, main_stat="",
+    notes="How much the combined package's effect depends on the model's uncertain assumptions (a Morris "
+          "screening, experiments/sweeps/reform_sensitivity.toml) is in docs/reform-sensitivity.md.",
     preset={"fast": "workshop", "full": "national"})
