@@ -32,9 +32,10 @@ from model.states import (
 )
 
 
-def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion) -> float:
-    """Logit share of land a farmer wants under the illicit crop (same as the kernel's)."""
-    x = a - risk_aversion * b + trust_w * (0.5 - trust)
+def target_share(a, b, c, risk_aversion, trust, trust_w, coerced, coercion) -> float:
+    """Logit share of land a farmer wants under the illicit crop (same as the kernel's): the weighted
+    expected loss is capped at the whole harvest."""
+    x = a - min(risk_aversion * b, c) + trust_w * (0.5 - trust)
     if coerced:
         x += coercion
     return 1.0 / (1.0 + math.exp(-x))
@@ -108,7 +109,7 @@ class Farmer(mesa.Agent):
             target = 0.0
         else:
             cell = f.cell[i]
-            target = target_share(m.util_a[cell], m.util_b[cell], f.risk_av[i], f.trust[i],
+            target = target_share(m.util_a[cell], m.util_b[cell], m.util_c[cell], f.risk_av[i], f.trust[i],
                                   r[C_TRUST_W], f.coerced[i], r[C_COERCION])
         change = r[C_ADJUST] * (target * f.land[i] - f.illicit[i])
         ev = 0

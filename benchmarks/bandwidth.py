@@ -86,5 +86,6 @@ def farmers_bytes_per_step(pop, model) -> dict:
     n = pop.n
     read = sum(getattr(pop, k).itemsize for k in FARMERS_READ)
     write = sum(getattr(pop, k).itemsize for k in FARMERS_WRITE)
-    tables = (model.p_erad.nbytes + model.util_a.nbytes + model.util_b.nbytes + model.farmer_rates.nbytes) / n
+    tables = (model.p_erad.nbytes + model.util_a.nbytes + model.util_b.nbytes + model.util_c.nbytes
+              + model.farmer_rates.nbytes) / n
     return {"read": read, "write": write, "cell_tables": round(tables, 4), "total": read + write + tables}

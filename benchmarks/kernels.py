@@ -70,7 +70,7 @@ def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
     cols = {k: getattr(f, k) for k in names}
     if tile > 1:
         cols = {k: np.tile(v, tile) for k, v in cols.items()}
-    args = [cols[k] for k in names] + [m.p_erad, m.util_a, m.util_b, m.farmer_rates, m.cell_lo, m.cell_n,
+    args = [cols[k] for k in names] + [m.p_erad, m.util_a, m.util_b, m.util_c, m.farmer_rates, m.cell_lo, m.cell_n,
                                        m.seed, m.t]
     return args, {k: cols[k] for k in FARMERS_WRITE}
 

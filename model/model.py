@@ -117,6 +117,7 @@ class DrugMarketModel(mesa.Model):
         self.p_erad = np.zeros(n_cells)
         self.util_a = np.zeros(n_cells)
         self.util_b = np.zeros(n_cells)
+        self.util_c = np.zeros(n_cells)
         self.farmer_rates = np.zeros((len(f.countries), N_COUNTRY_RATES))
         self.farmgate = {d: w.farmgate[d] for d in DRUGS}
         self.expected_farmgate = dict(self.farmgate)
@@ -329,7 +330,7 @@ class DrugMarketModel(mesa.Model):
         if self.path == "kernel":
             step_farmers(f.cell, f.country, f.land, f.illicit, f.trust, f.risk_av, f.enrolled, f.coerced,
                          f.erad_age, f.eradicated, f.voluntary, f.deforested, f.replanted, f.event, self.p_erad, self.util_a,
-                         self.util_b, self.farmer_rates, self.cell_lo, self.cell_n, self.seed, self.t)
+                         self.util_b, self.util_c, self.farmer_rates, self.cell_lo, self.cell_n, self.seed, self.t)
         else:
             for a in self.farmer_agents:
                 a.step()

@@ -177,13 +177,15 @@ def expected_loss(perceived_risk: np.ndarray, p) -> np.ndarray:
     return np.divide(e, e + c, out=np.zeros_like(e), where=(e + c) > 0)
 
 
-def _utilities(model, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-cell logit terms: a = alpha + s x (illicit - licit)/licit; b = s x illicit x expected loss/licit."""
+def _utilities(model, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-cell logit terms: a = alpha + s x (illicit - licit)/licit; b = s x illicit x expected loss/licit;
+    c = s x illicit/licit, the cap on a farmer's weighted loss (the whole harvest)."""
     f, p, w = model.farmers, model.params, model.world
     s = p["farmer.income_sensitivity"]
     loss = expected_loss(model.perceived_risk, p)
     a = np.zeros(len(model.cell_country))
     bb = np.zeros(len(model.cell_country))
+    cap = np.zeros(len(model.cell_country))
     n = np.bincount(f.country, minlength=len(f.countries))
     enrolled = np.bincount(f.country, weights=f.enrolled.astype(float), minlength=len(f.countries))
     for ci, (c, crop) in enumerate(f.countries):
@@ -194,7 +196,8 @@ def _utilities(model, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cells = model.cell_country == ci
         a[cells] = alpha[ci] + s * (illicit - licit) / licit
         bb[cells] = s * illicit * loss[cells] / licit
-    return a, bb
+        cap[cells] = s * illicit / licit
+    return a, bb, cap
 
 
 def licit_access(p, enrolled_share: float) -> float:
@@ -227,9 +230,9 @@ def calibrate_farm_alpha(model) -> None:
 
         def total(x):
             alpha[ci] = x
-            a, bb = _utilities(model, alpha)
+            a, bb, cap = _utilities(model, alpha)
             cell = f.cell[sel]
-            z = a[cell] - f.risk_av[sel] * bb[cell] + tw * (0.5 - f.trust[sel]) + f.coerced[sel] * p["farmer.coercion_logit"]
+            z = a[cell] - np.minimum(f.risk_av[sel] * bb[cell], cap[cell]) + tw * (0.5 - f.trust[sel]) + f.coerced[sel] * p["farmer.coercion_logit"]
             return float((land / (1.0 + np.exp(-z))).sum())
 
         lo, hi = -30.0, 30.0
@@ -245,7 +248,7 @@ def calibrate_farm_alpha(model) -> None:
 def farmer_rates(model) -> None:
     """Fill eradication probabilities per cell, logit terms per cell and rates per country for this month."""
     f, p = model.farmers, model.params
-    model.util_a, model.util_b = _utilities(model, model.farm_alpha)
+    model.util_a, model.util_b, model.util_c = _utilities(model, model.farm_alpha)
     enrolled = np.bincount(f.country, weights=f.enrolled.astype(float), minlength=len(f.countries))
     eligible = np.bincount(f.country, weights=((f.enrolled == 0) & (f.coerced == 0)).astype(float),
                            minlength=len(f.countries))

@@ -48,7 +48,10 @@ EXPERIMENT = Experiment(
     if_failed="a destroyed hectare is replanted by its household at about 4% a month (about half within a "
               "year, inside the sourced 0.35-0.67), so it is missing about 1.7 hectare-years before any "
               "response; the farm-gate price response offsets part and deterrence adds to it. The band "
-              "needs eradicated area replaced within months: evidence on spraying efficacy (the source "
-              "counts hectares sprayed), on growers planting more, smaller plots under risk, on a faster "
-              "supply response, or municipalities that differ (coca displaced where eradication does not "
-              "reach) would change it. docs/ODD.md section 12 has the measurements.", preset={"fast": "workshop", "full": "workshop"})
+              "needs eradicated area replaced within months, by others if not by the household. The "
+              "supply's extensive margin decides it: the 2021 growers (grade L) already want about 60% "
+              "of their land under coca, and with four times as many potential growers the ratio is "
+              "about 0.4, with four times the land per household about 0 (two seeds; not adopted, as "
+              "neither is sourced). Evidence on who could take up coca when its price rises, on spraying "
+              "efficacy (the source counts hectares sprayed) or on municipalities that differ would "
+              "change it. docs/ODD.md section 12 has the measurements.", preset={"fast": "workshop", "full": "workshop"})

@@ -21,9 +21,14 @@ from model.states import (
 
 
 @njit(cache=True, inline="always")
-def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion):
-    """Logit share of land a farmer wants under the illicit crop."""
-    x = a - risk_aversion * b + trust_w * (0.5 - trust)
+def target_share(a, b, c, risk_aversion, trust, trust_w, coerced, coercion):
+    """Logit share of land a farmer wants under the illicit crop.
+
+    ``risk_aversion * b`` is the harvest a farmer expects to lose, weighted by its aversion; it is capped at
+    ``c``, the whole harvest: no one can lose more than the crop, so a higher price never makes coca look
+    worse (without the cap, a farmer whose weighted loss share exceeded 1 wanted less coca the higher its
+    price)."""
+    x = a - min(risk_aversion * b, c) + trust_w * (0.5 - trust)
     if coerced:
         x += coercion
     return 1.0 / (1.0 + math.exp(-x))
@@ -32,7 +37,7 @@ def target_share(a, b, risk_aversion, trust, trust_w, coerced, coercion):
 @njit(cache=True, parallel=True)
 def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced, erad_age,
                  eradicated, voluntary, deforested, replanted, event,
-                 p_erad, util_a, util_b, crates, cell_lo, cell_n, seed, month):
+                 p_erad, util_a, util_b, util_c, crates, cell_lo, cell_n, seed, month):
     ka = rng.key(seed, rng.FARMER, month)
     n = cell.shape[0]
     for i in prange(n):
@@ -83,7 +88,7 @@ def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced
             if enrolled[i]:
                 target = 0.0
             else:
-                target = target_share(util_a[cell[i]], util_b[cell[i]], risk_av[i], trust[i],
+                target = target_share(util_a[cell[i]], util_b[cell[i]], util_c[cell[i]], risk_av[i], trust[i],
                                       r[C_TRUST_W], coerced[i], r[C_COERCION])
             gap = target * land[i] - illicit[i]
             change = r[C_ADJUST] * gap
