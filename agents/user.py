@@ -13,7 +13,8 @@ treatment, in remission, incarcerated, dead. Each month a person may
 
 This class is the reference path. The population as a whole is advanced by
 model/kernels/users.py:step_users; ``User.step`` below is the same rule for one
-person, line for line, and tests/test_model.py checks they agree exactly.
+person, line for line (the kernel's ``_step_person``), and tests/test_model.py checks
+they agree exactly.
 """
 
 from __future__ import annotations

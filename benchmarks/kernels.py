@@ -190,29 +190,35 @@ def _stream_only(market, group, state, flags, risk, event):
 
 
 def anatomy(m, reps: int = 10) -> dict:
-    """What bounds the user kernel, at national size, on one thread and on all: the kernel as is, the
-    kernel on a copy sorted by state (branches predictable), its draws alone, its memory traffic alone."""
+    """What bounds the user kernel, at national size, on one thread and on all: the kernel as is (screen,
+    then the rule for the flagged people), the rule for everyone (step_every_person, the kernel before the
+    screen) as is and on a copy sorted by state (branches predictable), its draws alone, its memory
+    traffic alone."""
     import numba
 
-    from model.kernels.users import step_users
+    from model.kernels.users import step_every_person, step_users
 
     u = m.users
     base = {k: getattr(u, k).copy() for k in ("market", "group", "state", "flags", "risk", "event")}
     order = np.argsort(base["state"], kind="stable")
     srt = {k: v[order].copy() for k, v in base.items()}
 
-    def kernel(c):
-        return lambda: step_users(c["market"], c["group"], c["state"], c["flags"], c["risk"], c["event"],
-                                  m.user_rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
+    def kernel(fn, c):
+        return lambda: fn(c["market"], c["group"], c["state"], c["flags"], c["risk"], c["event"],
+                          m.user_rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
 
     cases = {
-        "step_users (as is)": (kernel(base), base),
-        "step_users on a copy sorted by state": (kernel(srt), srt),
+        "step_users (as is: screen + rule for the flagged)": (kernel(step_users, base), base),
+        "the rule for everyone (step_every_person)": (kernel(step_every_person, base), base),
+        "the rule for everyone, on a copy sorted by state": (kernel(step_every_person, srt), srt),
         "its 3 draws alone (counter hash)": (lambda: _draws_only(base["state"], base["event"], m.seed, m.t), base),
         "its memory traffic alone (9 B/agent)": (lambda: _stream_only(base["market"], base["group"], base["state"],
                                                                       base["flags"], base["risk"], base["event"]),
                                                  base),
     }
+    # every case starts from this month's arrays: the warm-up call below advances them, and the traffic
+    # case writes sums of bytes into them, which are not states (the kernels would then read out of range)
+    pristine = {id(c): {k: c[k].copy() for k in USERS_WRITE} for c in (base, srt)}
     out = {}
     nt0 = numba.get_num_threads()
     for nt in sorted({1, nt0}):
@@ -221,6 +227,8 @@ def anatomy(m, reps: int = 10) -> dict:
         for name, (fn, cols) in cases.items():
             w = {k: cols[k] for k in USERS_WRITE}
             fn()
+            for k, v in pristine[id(cols)].items():
+                w[k][...] = v
             times, _ = _time_restoring(fn, w, reps)
             row[name] = round(u.n / min(times) / 1e6, 1)
         out[f"{nt} thread(s), M agent-steps/s"] = row

@@ -38,10 +38,15 @@ def key(seed, stream, month):
 
 
 @njit(cache=True, inline="always")
+def bits(k, index):
+    """The 64 random bits behind ``uniform(k, index)`` (its top 53 bits are the uniform's)."""
+    return _mix(k + (np.uint64(index) + np.uint64(1)) * _GOLD)
+
+
+@njit(cache=True, inline="always")
 def uniform(k, index):
     """A uniform double in [0, 1) for ``index`` under key ``k``."""
-    z = _mix(k + (np.uint64(index) + np.uint64(1)) * _GOLD)
-    return float(z >> np.uint64(11)) * _INV53
+    return float(bits(k, index) >> np.uint64(11)) * _INV53
 
 
 # --- the same arithmetic in plain Python (reference path, tests) ---------------------

@@ -192,3 +192,77 @@ def test_odd_generated_tables_are_up_to_date():
     """docs/ODD.md's parameter and lever tables are generated from the code: python -m model.docs."""
     from model.docs import main as docs_main
     assert docs_main(["--check"]) == 0
+
+
+def _random_population(rs, n, n_m, n_g, group_size, sorted_markets):
+    """Arrays for step_users: every state, flag combination and risk level, markets sorted (as make_users
+    lays them out) or shuffled (every chunk mixed)."""
+    market = rs.integers(0, n_m, n).astype(np.int8)
+    if sorted_markets:
+        market.sort()
+    group = rs.integers(0, n_g, n).astype(np.int8)
+    state = rs.integers(0, 7, n).astype(np.int8)
+    flags = rs.integers(0, 16, n).astype(np.uint8)
+    risk = np.where(rs.random(n) < 0.1, rs.integers(1, 3, n), 0).astype(np.int8)
+    event = rs.integers(0, 256, n).astype(np.uint8)
+    n_pg = (n + group_size - 1) // group_size
+    peer_light = rs.integers(0, 5, (n_pg, n_g)).astype(np.float64)
+    peer_never = rs.integers(0, 5, (n_pg, n_g)).astype(np.float64)
+    return [market, group, state, flags, risk, event], peer_light, peer_never
+
+
+def test_screened_user_kernel_equals_the_rule_applied_to_everyone():
+    """step_users screens people with bounds on their draws and applies the rule to the flagged ones only;
+    it must give exactly the arrays of the rule applied to everyone (step_every_person), whatever the
+    rates: small, large, zero, one, on the screen's 2**-15 grid, NaN."""
+    from model.kernels.users import step_every_person, step_users
+    from model.states import N_RATES
+
+    rs = np.random.default_rng(11)
+    n_m, n_g = 3, 3
+    cases = 0
+    for trial in range(12):
+        n = int(rs.integers(1, 9000))
+        group_size = int(rs.choice([1, 7, 50, 333, 2000]))
+        kind = trial % 4
+        if kind == 0:  # monthly rates as the model has them
+            rates = rs.random((n_m, n_g, N_RATES)) * 0.05
+        elif kind == 1:  # large: every branch of the rule fires
+            rates = rs.random((n_m, n_g, N_RATES)) * 0.6
+        elif kind == 2:  # on the screen's grid, and the edges
+            rates = rs.choice([0.0, 1.0, 2.0 ** -15, 3 * 2.0 ** -15, 0.5, 1 - 2.0 ** -15, 1.5],
+                              (n_m, n_g, N_RATES))
+        else:
+            rates = rs.random((n_m, n_g, N_RATES)) * 0.1
+            rates[rs.random(rates.shape) < 0.1] = np.nan
+        cols, pl, pn = _random_population(rs, n, n_m, n_g, group_size, sorted_markets=trial % 3 != 2)
+        seed, month = int(rs.integers(0, 1000)), int(rs.integers(0, 200))
+        a = [c.copy() for c in cols]
+        b = [c.copy() for c in cols]
+        step_users(*a, rates, pl, pn, group_size, seed, month)
+        step_every_person(*b, rates, pl, pn, group_size, seed, month)
+        for name, x, y in zip(("market", "group", "state", "flags", "risk", "event"), a, b):
+            assert np.array_equal(x, y), (trial, name)
+        cases += int((a[2] != cols[2]).sum())
+    assert cases > 1000  # the rule did change many people
+
+
+def test_screen_bounds_hold_at_the_edges():
+    """_below and _above, which round the rule's probabilities outwards onto the top 15 bits of a draw:
+    u < t must imply v < _below(t), and u > t must imply v >= _above(t), right at the edges."""
+    from model.kernels.users import _above, _below
+
+    rs = np.random.default_rng(3)
+    ts = [0.0, 2.0 ** -53, 2.0 ** -15, 2.0 ** -15 + 2.0 ** -53, 3 * 2.0 ** -15 - 2.0 ** -53, 0.25, 0.3, 0.5,
+          1 - 2.0 ** -15, 1 - 2.0 ** -53, 1.0, 1.5, -0.1] + list(rs.random(50))
+    for t in ts:
+        b53 = int(min(max(t, 0.0), 1.0) * 2.0 ** 53)
+        for d in range(-3, 4):
+            m = min(max(b53 + d, 0), 2 ** 53 - 1)
+            u = m * 2.0 ** -53  # a draw's value: rng.uniform is (z >> 11) * 2**-53
+            v = m >> 38  # its top 15 bits: z >> 49
+            if u < t:
+                assert v < _below(t), (t, m)
+            if u > t:
+                assert v >= _above(t), (t, m)
+    assert _below(float("nan")) == 0 and _above(float("nan")) == 1 << 15

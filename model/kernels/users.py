@@ -6,13 +6,16 @@ and tests/test_model.py checks that they give identical populations.
 
 Every probability is computed beforehand per (market, group) by
 model/rates.py; here each person only compares draws with them, so the
-kernel holds the state machine and nothing else.
+kernel holds the state machine and nothing else. ``_step_person`` is that
+state machine; ``step_users`` applies it only to the people a vectorized
+screen of their draws flags (see its docstring), with the same results.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from model import rng
 from model.states import (
@@ -26,137 +29,324 @@ from model.states import (
 )
 
 
-@njit(cache=True, parallel=True)
-def step_users(market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
-               seed, month):
-    """Advance every person one month. Writes state, flags, risk and this month's event bits.
+# --- the screen ------------------------------------------------------------------------
+# A draw is u = (z >> 11) / 2**53 for the 64 random bits z of rng.bits. Its top 15 bits v = z >> 49 bound it:
+# v / 2**15 <= u < (v + 1) / 2**15. So "u < t" implies "v < _below(t)" and "u > t" implies
+# "v >= _above(t)": compared on v, with bounds rounded outwards, the screen can flag a person the rule then
+# leaves alone (at most 1 in 32,768 per bound), never miss one. Integer compares on 16-bit fields also pack
+# a person's four bounds into one 64-bit word, fetched with one gather.
+_V_SHIFT = np.uint64(49)
+_V_ONE = 1 << 15  # v < _V_ONE for every draw
+_FIELD = np.uint64(0xFFFF)
+N_STATES = DEAD + 1  # states are 0..DEAD
+N_FLAG_CODES = 16  # the rule reads flag bits F_INJECTS, F_HIV, F_WAS_DEPENDENT, F_METHADONE (0-15)
+CHUNK = 1000  # people per chunk (rounded to whole peer groups): its draws' bounds and bytes stay in L1
 
-    Rates are read as ``rates[m, g, R_X]`` (a row view per person would build a small array object each
-    time), and the second and third draws are made after the never-user branch, which needs only one.
-    The draws are counter-based, so when a draw is made does not change its value."""
-    ka = rng.key(seed, rng.USER, month)
-    kb = rng.key(seed, rng.USER_B, month)
-    kc = rng.key(seed, rng.USER_C, month)
-    n = state.shape[0]
-    for i in prange(n):
-        m = market[i]
-        g = group[i]
-        s = state[i]
-        ev = 0
-        if s == DEAD:
-            event[i] = 0
-            continue
-        u1 = rng.uniform(ka, i)
-        if s == NEVER:
-            pg = i // group_size
-            nn = peer_never[pg, g]
-            p = rates[m, g, R_INNOV]
-            if nn > 0:
-                p += rates[m, g, R_IMIT] * peer_light[pg, g] / nn
-            if u1 < p:
-                state[i] = OCCASIONAL
-                ev = E_INIT
-            event[i] = ev
-            continue
-        u2 = rng.uniform(kb, i)
-        u3 = rng.uniform(kc, i)
-        if s == PRISON:
-            if u1 < rates[m, g, R_BG_DEATH]:
-                state[i] = DEAD
-                ev = E_OTHER_DEATH
-            elif u2 < rates[m, g, R_RELEASE]:
-                if not (flags[i] & F_WAS_DEPENDENT):
-                    state[i] = OCCASIONAL
-                elif u3 < rates[m, g, R_RELEASE_DEP]:
-                    state[i] = DEPENDENT
-                    risk[i] = RISK_POST_RELEASE
-                else:
-                    state[i] = REMISSION
-            event[i] = ev
-            continue
-        # overdose: one draw split into death, death prevented by naloxone, non-fatal
+
+@njit(cache=True)
+def _below(t):
+    """The least field b with: u < t implies v < b."""
+    if not (t > 0.0):  # NaN too: u < NaN is never true
+        return 0
+    if t >= 1.0:
+        return _V_ONE
+    return int(np.ceil(t * 32768.0))  # exact: scaling by a power of two
+
+
+@njit(cache=True)
+def _above(t):
+    """The greatest field a with: u > t implies v >= a (from (v + 1) / 2**15 > u > t)."""
+    if not (t < 1.0):  # NaN too
+        return _V_ONE
+    if t < 0.0:
+        return 0
+    return int(np.floor(t * 32768.0))
+
+
+@njit(cache=True)
+def _pack(b1, b2, b3, a2):
+    """Something may happen to a person only if v1 < b1, v2 < b2, v3 < b3 or v2 >= a2."""
+    return (np.uint64(b1) | (np.uint64(b2) << np.uint64(16)) | (np.uint64(b3) << np.uint64(32))
+            | (np.uint64(a2) << np.uint64(48)))
+
+
+@njit(cache=True)
+def _quiet_bounds(rates, m, g, s, f):
+    """The packed bounds for people in market m, group g, state s with flags f and risk RISK_NONE (anyone at
+    raised risk is flagged anyway): one bound for every comparison by which _step_person could change
+    them, computed with the same arithmetic. Never-users are bounded per peer group in _screen_chunk."""
+    b1 = 0
+    b2 = 0
+    b3 = 0
+    a2 = _V_ONE
+    if s == PRISON:
+        b1 = _below(rates[m, g, R_BG_DEATH])
+        b2 = _below(rates[m, g, R_RELEASE])
+    elif s == OCCASIONAL or s == DEPENDENT or s == TREATMENT or s == REMISSION:
         if s != REMISSION:
             h = rates[m, g, R_OD]
             if s == OCCASIONAL:
                 h *= rates[m, g, R_OD_OCC_W]
             elif s == TREATMENT:
-                h *= rates[m, g, R_OD_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
-            if risk[i] == RISK_POST_TREATMENT:
-                h *= rates[m, g, R_POST_EXIT]
-            elif risk[i] == RISK_POST_RELEASE:
-                h *= rates[m, g, R_POST_RELEASE]
+                h *= rates[m, g, R_OD_TX_METH] if (f & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
             fatal = h * (1.0 - rates[m, g, R_NALOXONE])
-            if u1 < fatal:
-                state[i] = DEAD
-                event[i] = E_OD_DEATH
-                continue
-            if u1 < h:
-                ev |= E_REVERSED
-        risk[i] = RISK_NONE
+            b1 = max(_below(fatal), _below(h))
         if s != OCCASIONAL:
             bg = rates[m, g, R_BG_DEATH]
-            if s == TREATMENT:  # treatment also lowers deaths from other causes (Sordo et al. 2017)
-                bg *= rates[m, g, R_BG_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
-            if u2 < bg:
-                state[i] = DEAD
-                event[i] = ev | E_OTHER_DEATH
-                continue
+            if s == TREATMENT:
+                bg *= rates[m, g, R_BG_TX_METH] if (f & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
+            b2 = _below(bg)
+        # every other use of u2 sits under a u3 branch, so it is covered by b3
         if s == OCCASIONAL:
             a = rates[m, g, R_QUIT_LIGHT]
             b = a + rates[m, g, R_ESCALATE]
             c = b + rates[m, g, R_ARREST_OCC]
             d = c + rates[m, g, R_REFERRAL_OCC]
-            if u3 < a:
-                state[i] = NEVER  # a light user who stops is susceptible again (LHY)
-            elif u3 < b:
-                state[i] = DEPENDENT
-                flags[i] |= F_WAS_DEPENDENT
-            elif u3 < c:
-                ev |= E_ARREST
-                if u2 < rates[m, g, R_INCARCERATE]:
-                    state[i] = PRISON
-            elif u3 < d:
-                ev |= E_REFERRAL
+            b3 = max(max(_below(a), _below(b)), max(_below(c), _below(d)))
         elif s == DEPENDENT:
             a = rates[m, g, R_QUIT_DEP]
             b = a + rates[m, g, R_TX_ENTRY]
             c = b + rates[m, g, R_ARREST_DEP]
             d = c + rates[m, g, R_REFERRAL]
-            if u3 < a:
+            b3 = max(max(_below(a), _below(b)), max(_below(c), _below(d)))
+            if (f & F_INJECTS) and not (f & F_HIV):
+                a2 = _above(1.0 - rates[m, g, R_HIV])
+        elif s == TREATMENT:
+            b3 = max(_below(rates[m, g, R_TX_DROP]), _below(rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]))
+        else:
+            b3 = _below(rates[m, g, R_RELAPSE_DEP] if (f & F_WAS_DEPENDENT) else rates[m, g, R_RELAPSE_LIGHT])
+    return _pack(b1, b2, b3, a2)
+
+
+@njit(cache=True)
+def _screen_chunk(lo, hi, bounds, n_cls, market, group, state, flags, risk, event, rates, peer_light, peer_never,
+                  group_size, ka, kb, kc):
+    """Both passes over people lo..hi-1, a whole number of peer groups."""
+    n_g = rates.shape[1]
+    n = hi - lo
+    mk = market[lo:hi]
+    gr = group[lo:hi]
+    st = state[lo:hi]
+    fl = flags[lo:hi]
+    rk = risk[lo:hi]
+    ev = event[lo:hi]
+    # Never-users' bound: their peer group's initiation probability, with the chunk's market. The
+    # population is sorted by market, so few chunks hold two; there every never-user is flagged.
+    # (Arrays are indexed with unsigned integers below: no negative-index check, so loops vectorize.)
+    m0 = mk[0]
+    mixed = 0
+    for j in range(np.uint64(n)):
+        mixed |= mk[j] ^ m0
+    pg0 = lo // group_size
+    base = n_cls + pg0 * n_g
+    for q in range((n + group_size - 1) // group_size):
+        for g in range(n_g):
+            nn = peer_never[pg0 + q, g]
+            p = rates[m0, g, R_INNOV]
+            if nn > 0:
+                p += rates[m0, g, R_IMIT] * peer_light[pg0 + q, g] / nn
+            bounds[base + q * n_g + g] = _pack(_V_ONE if mixed else _below(p), 0, 0, _V_ONE)
+    for j in range(np.uint64(n)):
+        ev[j] = 0  # the quiet majority's event; flagged people overwrite it
+    inv_gs = 1.0 / group_size
+    for w0 in range(0, n, 64):
+        # pass 1, branch-free: flag the people whose draws fall where the rule acts, 64 to a word
+        flagged = np.uint64(0)
+        for j in range(w0, min(n, w0 + 64)):
+            i = lo + j
+            ju = np.uint64(j)
+            s = st[ju]
+            g = gr[ju]
+            k_class = ((mk[ju] * n_g + g) * N_STATES + s) * N_FLAG_CODES + (fl[ju] & 15)
+            k_never = base + int((j + 0.5) * inv_gs) * n_g + g  # j // group_size, exact; vectorizes
+            e = bounds[k_never if s == NEVER else k_class]
+            v1 = rng.bits(ka, i) >> _V_SHIFT
+            v2 = rng.bits(kb, i) >> _V_SHIFT
+            v3 = rng.bits(kc, i) >> _V_SHIFT
+            hit = ((v1 < (e & _FIELD)) | (v2 < ((e >> np.uint64(16)) & _FIELD))
+                   | (v3 < ((e >> np.uint64(32)) & _FIELD)) | (v2 >= (e >> np.uint64(48))) | (rk[ju] != RISK_NONE))
+            flagged |= np.uint64(hit) << np.uint64(j - w0)
+        # pass 2: the rule, for the flagged people only
+        while flagged:
+            i = lo + w0 + np.int64(trailing_zeros(flagged))
+            flagged &= flagged - np.uint64(1)
+            _step_person(i, rng.uniform(ka, i), rng.uniform(kb, i), rng.uniform(kc, i), market, group, state, flags,
+                         risk, event, rates, peer_light, peer_never, group_size)
+
+
+@njit(cache=True, parallel=True)
+def step_users(market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
+               seed, month):
+    """Advance every person one month. Writes state, flags, risk and this month's event bits.
+
+    In a month most people do nothing: at national size about 99% keep their state, flags and risk, and
+    only their event (0) is written. Which ones is decided by their draws alone: someone in state s does
+    something only if a draw falls below (or, for HIV, above) one of the rule's probabilities for their
+    market, group, state and flags, or, for never-users, below their peer group's initiation probability.
+    So each chunk of the population takes two passes:
+
+    1. a branch-free screen: per person, three counter-hash draws, one lookup of the packed bounds of
+       their class (a table made once a month, by ``_quiet_bounds``) and integer compares, into a bit
+       mask per 64 people. It has no data-dependent branch, so LLVM vectorizes it (AVX-512 on the
+       benchmark machine); it writes only the events (0).
+    2. ``_step_person``, the rule as before, for each flagged person (about 1.1% at national size).
+
+    The bounds are rounded outwards (see ``_below``), so the screen may flag a few people the rule leaves
+    alone but never passes over one it would change; anyone at raised overdose risk is flagged, since the
+    rule resets it. The draws are counter-based, so when a draw is made does not change its value: the
+    result is bit-identical to running ``_step_person`` on everyone (tests/test_model.py checks this)."""
+    ka = rng.key(seed, rng.USER, month)
+    kb = rng.key(seed, rng.USER_B, month)
+    kc = rng.key(seed, rng.USER_C, month)
+    n = state.shape[0]
+    n_m, n_g = rates.shape[0], rates.shape[1]
+    n_pg = (n + group_size - 1) // group_size
+    # classes first, then one slot per (peer group, drug group) for never-users, filled chunk by chunk
+    n_cls = n_m * n_g * N_STATES * N_FLAG_CODES
+    bounds = np.empty(n_cls + n_pg * n_g, np.uint64)
+    for m in range(n_m):
+        for g in range(n_g):
+            for s in range(N_STATES):
+                for f in range(N_FLAG_CODES):
+                    bounds[((m * n_g + g) * N_STATES + s) * N_FLAG_CODES + f] = _quiet_bounds(rates, m, g, s, f)
+    ch = group_size * max(1, CHUNK // group_size)
+    for c in prange((n + ch - 1) // ch):
+        _screen_chunk(c * ch, min(n, (c + 1) * ch), bounds, n_cls, market, group, state, flags, risk, event, rates,
+                      peer_light, peer_never, group_size, ka, kb, kc)
+
+
+@njit(cache=True, parallel=True)
+def step_every_person(market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
+                      seed, month):
+    """``step_users`` without the screen: the rule for everyone, as the kernel was before it. For tests
+    and the benchmark's anatomy; ``step_users`` must give exactly the same arrays."""
+    ka = rng.key(seed, rng.USER, month)
+    kb = rng.key(seed, rng.USER_B, month)
+    kc = rng.key(seed, rng.USER_C, month)
+    for i in prange(state.shape[0]):
+        _step_person(i, rng.uniform(ka, i), rng.uniform(kb, i), rng.uniform(kc, i), market, group, state, flags,
+                     risk, event, rates, peer_light, peer_never, group_size)
+
+
+@njit(cache=True, inline="always")
+def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, peer_light, peer_never,
+                 group_size):
+    """The rule for person i, given their three draws (agents/user.py: User.step, line for line)."""
+    m = market[i]
+    g = group[i]
+    s = state[i]
+    ev = 0
+    if s == DEAD:
+        event[i] = 0
+        return
+    if s == NEVER:
+        pg = i // group_size
+        nn = peer_never[pg, g]
+        p = rates[m, g, R_INNOV]
+        if nn > 0:
+            p += rates[m, g, R_IMIT] * peer_light[pg, g] / nn
+        if u1 < p:
+            state[i] = OCCASIONAL
+            ev = E_INIT
+        event[i] = ev
+        return
+    if s == PRISON:
+        if u1 < rates[m, g, R_BG_DEATH]:
+            state[i] = DEAD
+            ev = E_OTHER_DEATH
+        elif u2 < rates[m, g, R_RELEASE]:
+            if not (flags[i] & F_WAS_DEPENDENT):
+                state[i] = OCCASIONAL
+            elif u3 < rates[m, g, R_RELEASE_DEP]:
+                state[i] = DEPENDENT
+                risk[i] = RISK_POST_RELEASE
+            else:
                 state[i] = REMISSION
-            elif u3 < b:
+        event[i] = ev
+        return
+    # overdose: one draw split into death, death prevented by naloxone, non-fatal
+    if s != REMISSION:
+        h = rates[m, g, R_OD]
+        if s == OCCASIONAL:
+            h *= rates[m, g, R_OD_OCC_W]
+        elif s == TREATMENT:
+            h *= rates[m, g, R_OD_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
+        if risk[i] == RISK_POST_TREATMENT:
+            h *= rates[m, g, R_POST_EXIT]
+        elif risk[i] == RISK_POST_RELEASE:
+            h *= rates[m, g, R_POST_RELEASE]
+        fatal = h * (1.0 - rates[m, g, R_NALOXONE])
+        if u1 < fatal:
+            state[i] = DEAD
+            event[i] = E_OD_DEATH
+            return
+        if u1 < h:
+            ev |= E_REVERSED
+    risk[i] = RISK_NONE
+    if s != OCCASIONAL:
+        bg = rates[m, g, R_BG_DEATH]
+        if s == TREATMENT:  # treatment also lowers deaths from other causes (Sordo et al. 2017)
+            bg *= rates[m, g, R_BG_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
+        if u2 < bg:
+            state[i] = DEAD
+            event[i] = ev | E_OTHER_DEATH
+            return
+    if s == OCCASIONAL:
+        a = rates[m, g, R_QUIT_LIGHT]
+        b = a + rates[m, g, R_ESCALATE]
+        c = b + rates[m, g, R_ARREST_OCC]
+        d = c + rates[m, g, R_REFERRAL_OCC]
+        if u3 < a:
+            state[i] = NEVER  # a light user who stops is susceptible again (LHY)
+        elif u3 < b:
+            state[i] = DEPENDENT
+            flags[i] |= F_WAS_DEPENDENT
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < rates[m, g, R_INCARCERATE]:
+                state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+    elif s == DEPENDENT:
+        a = rates[m, g, R_QUIT_DEP]
+        b = a + rates[m, g, R_TX_ENTRY]
+        c = b + rates[m, g, R_ARREST_DEP]
+        d = c + rates[m, g, R_REFERRAL]
+        if u3 < a:
+            state[i] = REMISSION
+        elif u3 < b:
+            state[i] = TREATMENT
+            ev |= E_TX_ENTRY
+            if u2 < rates[m, g, R_METH_SHARE]:
+                flags[i] |= F_METHADONE
+            else:
+                flags[i] &= NOT_METHADONE
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < rates[m, g, R_INCARCERATE]:
+                state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+            if u2 < rates[m, g, R_REFERRAL_TX]:
                 state[i] = TREATMENT
                 ev |= E_TX_ENTRY
-                if u2 < rates[m, g, R_METH_SHARE]:
-                    flags[i] |= F_METHADONE
-                else:
-                    flags[i] &= NOT_METHADONE
-            elif u3 < c:
-                ev |= E_ARREST
-                if u2 < rates[m, g, R_INCARCERATE]:
-                    state[i] = PRISON
-            elif u3 < d:
-                ev |= E_REFERRAL
-                if u2 < rates[m, g, R_REFERRAL_TX]:
-                    state[i] = TREATMENT
-                    ev |= E_TX_ENTRY
-                    flags[i] &= NOT_METHADONE
-            elif (flags[i] & F_INJECTS) and not (flags[i] & F_HIV) and u2 > 1.0 - rates[m, g, R_HIV]:
-                flags[i] |= F_HIV
-                ev |= E_HIV
-        elif s == TREATMENT:
-            if u3 < rates[m, g, R_TX_DROP]:
+                flags[i] &= NOT_METHADONE
+        elif (flags[i] & F_INJECTS) and not (flags[i] & F_HIV) and u2 > 1.0 - rates[m, g, R_HIV]:
+            flags[i] |= F_HIV
+            ev |= E_HIV
+    elif s == TREATMENT:
+        if u3 < rates[m, g, R_TX_DROP]:
+            state[i] = DEPENDENT
+            risk[i] = RISK_POST_TREATMENT
+        elif u3 < rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]:
+            state[i] = REMISSION
+    else:  # REMISSION
+        if flags[i] & F_WAS_DEPENDENT:
+            if u3 < rates[m, g, R_RELAPSE_DEP]:
                 state[i] = DEPENDENT
-                risk[i] = RISK_POST_TREATMENT
-            elif u3 < rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]:
-                state[i] = REMISSION
-        else:  # REMISSION
-            if flags[i] & F_WAS_DEPENDENT:
-                if u3 < rates[m, g, R_RELAPSE_DEP]:
-                    state[i] = DEPENDENT
-            elif u3 < rates[m, g, R_RELAPSE_LIGHT]:
-                state[i] = OCCASIONAL
-        event[i] = ev
+        elif u3 < rates[m, g, R_RELAPSE_LIGHT]:
+            state[i] = OCCASIONAL
+    event[i] = ev
 
 
 @njit(cache=True)
