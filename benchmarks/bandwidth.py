@@ -102,17 +102,22 @@ def users_bytes_moved(pop, rates, n_acted: int) -> dict:
     module). ``n_acted``: the people the rule acted on in the month timed (their state, flags or risk
     changed, or they have an event): about the people the screen flags, whose writes are counted as
     all three columns."""
-    from model.kernels.users import N_FLAG_CODES, N_STATES
+    from model.kernels.users import CHUNK, N_FLAG_CODES, N_STATES
 
     n = pop.n
     n_m, n_g = rates.shape[0], rates.shape[1]
     n_pg = (n + pop.group_size - 1) // pop.group_size
+    ch = pop.group_size * max(1, CHUNK // pop.group_size)  # as step_users chunks the population
+    n_words = ((n + ch - 1) // ch) * ((ch + 63) // 64)
     arrays = {f"{k} (read, everyone)": getattr(pop, k).itemsize for k in USERS_READ}
     arrays["event (written, everyone)"] = pop.event.itemsize
     for k in ("state", "flags", "risk"):
         arrays[f"{k} (written, the people acted on)"] = getattr(pop, k).itemsize * n_acted / n
     arrays["peer tables (read)"] = (pop.peer_light.nbytes + pop.peer_never.nbytes) / n
+    arrays["rates (read)"] = rates.nbytes / n
     arrays["class bounds (written, read)"] = 2 * 8 * n_m * n_g * N_STATES * N_FLAG_CODES / n
     arrays["never-users' bounds (written, read)"] = 2 * 8 * n_pg * n_g / n
+    arrays["screen's flag words (written, read)"] = 2 * 8 * n_words / n
+    arrays["peer-group slots (written, read)"] = 2 * 8 * ch / n
     return {"arrays": {k: round(v, 4) for k, v in arrays.items()}, "acted_fraction": round(n_acted / n, 5),
             "total": sum(arrays.values())}
