@@ -16,6 +16,7 @@ identical arrays; that is checked (``paths_agree``). Times are the best of the r
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 
@@ -270,6 +271,9 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
         f"(x{res['same_size']['users']['ratio']}, agree={agree_u}); farmers kernel {k_f['msteps_per_s']:.1f} M/s "
         f"vs Mesa {r_f['msteps_per_s']:.3f} M/s (x{res['same_size']['farmers']['ratio']}, agree={agree_f})")
     del m
+    # The reference model's Mesa agents are cyclic garbage: collect them now, not during the timed
+    # repetitions below (uncollected, they slowed the 2-thread national timings by up to a third)
+    gc.collect()
 
     # 2. national size (kernel path)
     preset = "national"
