@@ -116,6 +116,8 @@ def main(argv=None) -> int:
             users_bytes_per_agent_step=nat["users"]["bytes_per_agent_step"],
             farmers_bytes_per_agent_step=nat["farmers"]["bytes_per_agent_step"],
             bandwidth_fraction=nat["users"]["bandwidth_fraction"],
+            users_bytes_moved_per_agent_step=nat["users_strict"]["bytes_per_agent_step"],
+            bandwidth_fraction_strict=nat["users_strict"]["bandwidth_fraction"],
             bandwidth_fraction_farmers=nat["farmers"]["bandwidth_fraction"],
         )
         if "out_of_cache" in k:
@@ -126,7 +128,7 @@ def main(argv=None) -> int:
                      farmers_kernel_out_of_cache_msteps_per_s=oc["farmers"]["msteps_per_s"])
     else:
         r.update(kernel_vs_mesa_ratio=None, kernel_vs_mesa_ratio_farmers=None, bandwidth_fraction=None,
-                 bandwidth_fraction_farmers=None)
+                 bandwidth_fraction_strict=None, bandwidth_fraction_farmers=None)
     r["bandwidth_gbps"] = bw_gbps
     rr = details.get("runs") or {}
     for name in ("workshop", "national", "full"):

@@ -10,6 +10,12 @@ bytes per agent-step below are counted the same way, so the two are comparable:
 - small tables indexed per agent (rates per market and group, per-cell utilities) stay in
   cache and are counted as their size divided by the number of agents;
 - the users' peer-group counts (two float64 tables of groups x drug groups) likewise.
+
+The users kernel screens its draws and runs the rule only for the ~1% it flags (model/kernels/users.py),
+so the count above is far from what it moves. ``users_bytes_moved`` counts that instead, array by array
+(the "strict" figure): the five columns read, the event written, for everyone; state, flags and risk
+written only for the people the rule acted on; and the tables, the kernel's own included, written or
+read once each.
 """
 
 from __future__ import annotations
@@ -89,3 +95,29 @@ def farmers_bytes_per_step(pop, model) -> dict:
     tables = (model.p_erad.nbytes + model.util_a.nbytes + model.util_b.nbytes + model.util_c.nbytes
               + model.farmer_rates.nbytes) / n
     return {"read": read, "write": write, "cell_tables": round(tables, 4), "total": read + write + tables}
+
+
+def users_bytes_moved(pop, rates, n_acted: int) -> dict:
+    """Bytes the users kernel actually moves per agent-step, array by array (the strict count; see the
+    module). ``n_acted``: the people the rule acted on in the month timed (their state, flags or risk
+    changed, or they have an event): about the people the screen flags, whose writes are counted as
+    all three columns."""
+    from model.kernels.users import CHUNK, N_FLAG_CODES, N_STATES
+
+    n = pop.n
+    n_m, n_g = rates.shape[0], rates.shape[1]
+    n_pg = (n + pop.group_size - 1) // pop.group_size
+    ch = pop.group_size * max(1, CHUNK // pop.group_size)  # as step_users chunks the population
+    n_words = ((n + ch - 1) // ch) * ((ch + 63) // 64)
+    arrays = {f"{k} (read, everyone)": getattr(pop, k).itemsize for k in USERS_READ}
+    arrays["event (written, everyone)"] = pop.event.itemsize
+    for k in ("state", "flags", "risk"):
+        arrays[f"{k} (written, the people acted on)"] = getattr(pop, k).itemsize * n_acted / n
+    arrays["peer tables (read)"] = (pop.peer_light.nbytes + pop.peer_never.nbytes) / n
+    arrays["rates (read)"] = rates.nbytes / n
+    arrays["class bounds (written, read)"] = 2 * 8 * n_m * n_g * N_STATES * N_FLAG_CODES / n
+    arrays["never-users' bounds (written, read)"] = 2 * 8 * n_pg * n_g / n
+    arrays["screen's flag words (written, read)"] = 2 * 8 * n_words / n
+    arrays["peer-group slots (written, read)"] = 2 * 8 * ch / n
+    return {"arrays": {k: round(v, 4) for k, v in arrays.items()}, "acted_fraction": round(n_acted / n, 5),
+            "total": sum(arrays.values())}

@@ -20,6 +20,7 @@ REQUIRED = (
     "full_peak_mb", "workshop_wall_s", "runs_per_hour",
     # and the others the report uses
     "kernel_vs_mesa_ratio_farmers", "bandwidth_fraction_farmers", "bandwidth_gbps", "scaling_r2",
+    "bandwidth_fraction_strict", "users_bytes_moved_per_agent_step",
     "jit_cold_s", "jit_warm_s", "full_status", "targets", "load", "machine", "details",
 )
 
@@ -43,6 +44,25 @@ def test_targets_pass_miss_and_skip_with_margins():
     assert len(t) == len(TARGETS)
 
 
+def test_strict_byte_count_of_the_users_kernel_adds_up_array_by_array():
+    import numpy as np
+    from types import SimpleNamespace
+
+    from benchmarks.bandwidth import users_bytes_moved
+
+    n = 2000
+    cols = {k: np.zeros(n, np.uint8) for k in ("market", "group", "state", "flags", "risk", "event")}
+    pop = SimpleNamespace(n=n, group_size=50, peer_light=np.zeros((40, 3)), peer_never=np.zeros((40, 3)), **cols)
+    b = users_bytes_moved(pop, np.zeros((3, 3, 30)), n_acted=20)
+    a = b["arrays"]
+    assert sum(a.values()) == pytest.approx(b["total"], abs=1e-3)
+    assert sum(v for k, v in a.items() if "everyone" in k) == 6.0  # five columns read, the event written
+    assert a["state (written, the people acted on)"] == 0.01 and b["acted_fraction"] == 0.01
+    assert a["peer tables (read)"] == 0.96  # 2 tables x 40 peer groups x 3 groups x 8 B / 2000 people
+    assert a["never-users' bounds (written, read)"] == 0.96
+    assert a["screen's flag words (written, read)"] == 2 * 8 * 2 * 16 / n  # 2 chunks of 1,000: 16 words each
+
+
 @pytest.mark.slow
 def test_quick_benchmark_prints_the_json_keys(tmp_path):
     env = dict(os.environ)
@@ -55,7 +75,7 @@ def test_quick_benchmark_prints_the_json_keys(tmp_path):
         assert key in r, key
     assert r["quick"] is True
     assert r["full_wall_s"] is None and r["full_status"] == "skipped"
-    for key in ("kernel_vs_mesa_ratio", "bandwidth_fraction", "national_wall_s", "national_peak_mb",
+    for key in ("kernel_vs_mesa_ratio", "bandwidth_fraction", "bandwidth_fraction_strict", "national_wall_s", "national_peak_mb",
                 "workshop_wall_s", "runs_per_hour", "jit_cold_s", "jit_warm_s", "bandwidth_gbps"):
         assert isinstance(r[key], (int, float)) and r[key] > 0, (key, r[key])
     assert r["paths_agree"] is True  # kernel and Mesa agents end with identical arrays

@@ -118,10 +118,16 @@ def _quiet_bounds(rates, m, g, s, f):
     return _pack(b1, b2, b3, a2)
 
 
-@njit(cache=True)
-def _screen_chunk(lo, hi, bounds, n_cls, market, group, state, flags, risk, event, rates, peer_light, peer_never,
-                  group_size, ka, kb, kc):
-    """Both passes over people lo..hi-1, a whole number of peer groups."""
+@njit(cache=True, inline="always")
+def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, flags, risk, event, rates, peer_light,
+                  peer_never, group_size, ka, kb, kc):
+    """Both passes over people lo..hi-1, a whole number of peer groups. ``masks``: the chunk's flag words,
+    one per 64 people; ``pg_slot[j]``: (j // group_size) * number of groups, the offset of person lo + j's
+    peer group among the never-users' bounds.
+
+    Inlined into step_users' parallel loop: as a call per chunk, numba would take and release a reference
+    to each of its arrays and slices (atomic updates of counters both threads share), and that cost
+    about 15% of the kernel (measured on one thread)."""
     n_g = rates.shape[1]
     n = hi - lo
     mk = market[lo:hi]
@@ -148,9 +154,11 @@ def _screen_chunk(lo, hi, bounds, n_cls, market, group, state, flags, risk, even
             bounds[base + q * n_g + g] = _pack(_V_ONE if mixed else _below(p), 0, 0, _V_ONE)
     for j in range(np.uint64(n)):
         ev[j] = 0  # the quiet majority's event; flagged people overwrite it
-    inv_gs = 1.0 / group_size
-    for w0 in range(0, n, 64):
-        # pass 1, branch-free: flag the people whose draws fall where the rule acts, 64 to a word
+    n_w = (n + 63) // 64
+    # pass 1, branch-free, over the whole chunk before any of pass 2: flag the people whose draws fall
+    # where the rule acts, 64 to a word (the vector loop is not interrupted by the rule's branches)
+    for w in range(n_w):
+        w0 = w * 64
         flagged = np.uint64(0)
         for j in range(w0, min(n, w0 + 64)):
             i = lo + j
@@ -158,7 +166,7 @@ def _screen_chunk(lo, hi, bounds, n_cls, market, group, state, flags, risk, even
             s = st[ju]
             g = gr[ju]
             k_class = ((mk[ju] * n_g + g) * N_STATES + s) * N_FLAG_CODES + (fl[ju] & 15)
-            k_never = base + int((j + 0.5) * inv_gs) * n_g + g  # j // group_size, exact; vectorizes
+            k_never = base + pg_slot[ju] + g  # a table lookup, not a division by group_size
             e = bounds[k_never if s == NEVER else k_class]
             v1 = rng.bits(ka, i) >> _V_SHIFT
             v2 = rng.bits(kb, i) >> _V_SHIFT
@@ -166,9 +174,12 @@ def _screen_chunk(lo, hi, bounds, n_cls, market, group, state, flags, risk, even
             hit = ((v1 < (e & _FIELD)) | (v2 < ((e >> np.uint64(16)) & _FIELD))
                    | (v3 < ((e >> np.uint64(32)) & _FIELD)) | (v2 >= (e >> np.uint64(48))) | (rk[ju] != RISK_NONE))
             flagged |= np.uint64(hit) << np.uint64(j - w0)
-        # pass 2: the rule, for the flagged people only
+        masks[w] = flagged
+    # pass 2: the rule, for the flagged people only
+    for w in range(n_w):
+        flagged = masks[w]
         while flagged:
-            i = lo + w0 + np.int64(trailing_zeros(flagged))
+            i = lo + w * 64 + np.int64(trailing_zeros(flagged))
             flagged &= flagged - np.uint64(1)
             _step_person(i, rng.uniform(ka, i), rng.uniform(kb, i), rng.uniform(kc, i), market, group, state, flags,
                          risk, event, rates, peer_light, peer_never, group_size)
@@ -188,8 +199,9 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
     1. a branch-free screen: per person, three counter-hash draws, one lookup of the packed bounds of
        their class (a table made once a month, by ``_quiet_bounds``) and integer compares, into a bit
        mask per 64 people. It has no data-dependent branch, so LLVM vectorizes it (AVX-512 on the
-       benchmark machine); it writes only the events (0).
-    2. ``_step_person``, the rule as before, for each flagged person (about 1.1% at national size).
+       benchmark machine); it writes only the events (0) and the masks.
+    2. once the whole chunk is screened, ``_step_person``, the rule as before, for each flagged person
+       (about 1% at national size).
 
     The bounds are rounded outwards (see ``_below``), so the screen may flag a few people the rule leaves
     alone but never passes over one it would change; anyone at raised overdose risk is flagged, since the
@@ -210,9 +222,14 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
                 for f in range(N_FLAG_CODES):
                     bounds[((m * n_g + g) * N_STATES + s) * N_FLAG_CODES + f] = _quiet_bounds(rates, m, g, s, f)
     ch = group_size * max(1, CHUNK // group_size)
+    pg_slot = np.empty(ch, np.int64)
+    for j in range(ch):
+        pg_slot[j] = (j // group_size) * n_g
+    n_w = (ch + 63) // 64
+    masks = np.empty(((n + ch - 1) // ch) * n_w, np.uint64)  # pass 1's flag words, n_w per chunk
     for c in prange((n + ch - 1) // ch):
-        _screen_chunk(c * ch, min(n, (c + 1) * ch), bounds, n_cls, market, group, state, flags, risk, event, rates,
-                      peer_light, peer_never, group_size, ka, kb, kc)
+        _screen_chunk(c * ch, min(n, (c + 1) * ch), masks[c * n_w:(c + 1) * n_w], pg_slot, bounds, n_cls, market,
+                      group, state, flags, risk, event, rates, peer_light, peer_never, group_size, ka, kb, kc)
 
 
 @njit(cache=True, parallel=True)
