@@ -199,6 +199,9 @@ def machine_info() -> dict:
         "numba": numba.__version__,
         "cpus": os.cpu_count(),
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        # how idle OpenMP threads wait between parallel regions: on a VM, waking a sleeping vCPU for a
+        # region of about a millisecond can cost a large share of it (docs/performance.md)
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
         "platform": platform.platform(),
     }
     try:

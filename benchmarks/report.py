@@ -87,8 +87,8 @@ def table(r: dict) -> str:
     L.append(f"drugmarket benchmarks  (git {mi.get('git', '?')}{' +local changes' if mi.get('git_dirty') else ''}, "
              f"{'quick' if r.get('quick') else 'full'} mode, seed {r.get('seed')})")
     L.append(f"machine: {mi.get('cpu', '?')}, {mi.get('cpus')} CPUs, {mi.get('mem_total_gib')} GiB; "
-             f"Python {mi.get('python')}, numba {mi.get('numba')} ({mi.get('numba_threads')} threads), "
-             f"Mesa {mi.get('mesa')}")
+             f"Python {mi.get('python')}, numba {mi.get('numba')} ({mi.get('numba_threads')} threads, "
+             f"OMP_WAIT_POLICY {mi.get('omp_wait_policy', 'unset')}), Mesa {mi.get('mesa')}")
     ld = r.get("load", {})
     L.append(f"load: other processes used {_fmt(ld.get('other_cores_mean'))} cores on average "
              f"(max {_fmt(ld.get('other_cores_max'))} in one section); load average "
