@@ -266,3 +266,22 @@ def test_screen_bounds_hold_at_the_edges():
             if u > t:
                 assert v >= _above(t), (t, m)
     assert _below(float("nan")) == 0 and _above(float("nan")) == 1 << 15
+
+
+def test_a_higher_farm_gate_price_never_makes_coca_less_wanted():
+    """The weighted expected loss is capped at the whole harvest (docs/ODD.md §7.2): however risk-averse the
+    farmer and however high the eradication risk, the wanted share cannot fall as the illicit income rises.
+    Without the cap it falls whenever risk_aversion x loss > 1."""
+    from agents.farmer import target_share as share_py
+    from model.kernels.farmers import target_share as share_nb
+
+    s, alpha = 2.0, -1.0
+    for risk_av in (0.2, 1.0, 2.5, 8.0):
+        for loss in (0.05, 0.5, 0.95):
+            shares = []
+            for inc in np.linspace(0.1, 60.0, 200):  # s x illicit / licit, rising with the price
+                a, b, c = alpha + inc - s, inc * loss, inc
+                x = share_py(a, b, c, risk_av, 0.5, 1.0, 0, 2.0)
+                assert x == share_nb(a, b, c, risk_av, 0.5, 1.0, 0, 2.0)
+                shares.append(x)
+            assert np.all(np.diff(shares) >= 0.0), (risk_av, loss)
