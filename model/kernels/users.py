@@ -70,6 +70,53 @@ def _pack(b1, b2, b3, a2):
             | (np.uint64(a2) << np.uint64(48)))
 
 
+# --- the rule's probabilities: one place, read by the rule (_step_person) and by the screen's bounds ------
+@njit(cache=True, inline="always")
+def _initiation(rates, m, g, light, never):
+    """A never-user's chance to start this month: innovation plus imitation of the light users among the
+    never-users of their peer group."""
+    p = rates[m, g, R_INNOV]
+    if never > 0:
+        p += rates[m, g, R_IMIT] * light / never
+    return p
+
+
+@njit(cache=True, inline="always")
+def _overdose_hazard(rates, m, g, s, f):
+    """Overdose hazard (fatal without naloxone) of someone using in state s with flags f, before any raised
+    risk after treatment or prison."""
+    h = rates[m, g, R_OD]
+    if s == OCCASIONAL:
+        h *= rates[m, g, R_OD_OCC_W]
+    elif s == TREATMENT:
+        h *= rates[m, g, R_OD_TX_METH] if (f & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
+    return h
+
+
+@njit(cache=True, inline="always")
+def _other_death(rates, m, g, s, f):
+    """Chance of death from other causes; treatment lowers it too (Sordo et al. 2017)."""
+    bg = rates[m, g, R_BG_DEATH]
+    if s == TREATMENT:
+        bg *= rates[m, g, R_BG_TX_METH] if (f & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
+    return bg
+
+
+@njit(cache=True, inline="always")
+def _exits(rates, m, g, s):
+    """Cumulative thresholds of draw 3 for an occasional or dependent user: quit, escalate or enter
+    treatment, arrest, referral."""
+    if s == OCCASIONAL:
+        a = rates[m, g, R_QUIT_LIGHT]
+        b = a + rates[m, g, R_ESCALATE]
+        c = b + rates[m, g, R_ARREST_OCC]
+        return a, b, c, c + rates[m, g, R_REFERRAL_OCC]
+    a = rates[m, g, R_QUIT_DEP]
+    b = a + rates[m, g, R_TX_ENTRY]
+    c = b + rates[m, g, R_ARREST_DEP]
+    return a, b, c, c + rates[m, g, R_REFERRAL]
+
+
 @njit(cache=True)
 def _quiet_bounds(rates, m, g, s, f):
     """The packed bounds for people in market m, group g, state s with flags f and risk RISK_NONE (anyone at
@@ -84,32 +131,16 @@ def _quiet_bounds(rates, m, g, s, f):
         b2 = _below(rates[m, g, R_RELEASE])
     elif s == OCCASIONAL or s == DEPENDENT or s == TREATMENT or s == REMISSION:
         if s != REMISSION:
-            h = rates[m, g, R_OD]
-            if s == OCCASIONAL:
-                h *= rates[m, g, R_OD_OCC_W]
-            elif s == TREATMENT:
-                h *= rates[m, g, R_OD_TX_METH] if (f & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
+            h = _overdose_hazard(rates, m, g, s, f)
             fatal = h * (1.0 - rates[m, g, R_NALOXONE])
             b1 = max(_below(fatal), _below(h))
         if s != OCCASIONAL:
-            bg = rates[m, g, R_BG_DEATH]
-            if s == TREATMENT:
-                bg *= rates[m, g, R_BG_TX_METH] if (f & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
-            b2 = _below(bg)
+            b2 = _below(_other_death(rates, m, g, s, f))
         # every other use of u2 sits under a u3 branch, so it is covered by b3
-        if s == OCCASIONAL:
-            a = rates[m, g, R_QUIT_LIGHT]
-            b = a + rates[m, g, R_ESCALATE]
-            c = b + rates[m, g, R_ARREST_OCC]
-            d = c + rates[m, g, R_REFERRAL_OCC]
+        if s == OCCASIONAL or s == DEPENDENT:
+            a, b, c, d = _exits(rates, m, g, s)
             b3 = max(max(_below(a), _below(b)), max(_below(c), _below(d)))
-        elif s == DEPENDENT:
-            a = rates[m, g, R_QUIT_DEP]
-            b = a + rates[m, g, R_TX_ENTRY]
-            c = b + rates[m, g, R_ARREST_DEP]
-            d = c + rates[m, g, R_REFERRAL]
-            b3 = max(max(_below(a), _below(b)), max(_below(c), _below(d)))
-            if (f & F_INJECTS) and not (f & F_HIV):
+            if s == DEPENDENT and (f & F_INJECTS) and not (f & F_HIV):
                 a2 = _above(1.0 - rates[m, g, R_HIV])
         elif s == TREATMENT:
             b3 = max(_below(rates[m, g, R_TX_DROP]), _below(rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]))
@@ -147,10 +178,7 @@ def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, f
     base = n_cls + pg0 * n_g
     for q in range((n + group_size - 1) // group_size):
         for g in range(n_g):
-            nn = peer_never[pg0 + q, g]
-            p = rates[m0, g, R_INNOV]
-            if nn > 0:
-                p += rates[m0, g, R_IMIT] * peer_light[pg0 + q, g] / nn
+            p = _initiation(rates, m0, g, peer_light[pg0 + q, g], peer_never[pg0 + q, g])
             bounds[base + q * n_g + g] = _pack(_V_ONE if mixed else _below(p), 0, 0, _V_ONE)
     for j in range(np.uint64(n)):
         ev[j] = 0  # the quiet majority's event; flagged people overwrite it
@@ -258,11 +286,7 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
         return
     if s == NEVER:
         pg = i // group_size
-        nn = peer_never[pg, g]
-        p = rates[m, g, R_INNOV]
-        if nn > 0:
-            p += rates[m, g, R_IMIT] * peer_light[pg, g] / nn
-        if u1 < p:
+        if u1 < _initiation(rates, m, g, peer_light[pg, g], peer_never[pg, g]):
             state[i] = OCCASIONAL
             ev = E_INIT
         event[i] = ev
@@ -283,11 +307,7 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
         return
     # overdose: one draw split into death, death prevented by naloxone, non-fatal
     if s != REMISSION:
-        h = rates[m, g, R_OD]
-        if s == OCCASIONAL:
-            h *= rates[m, g, R_OD_OCC_W]
-        elif s == TREATMENT:
-            h *= rates[m, g, R_OD_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
+        h = _overdose_hazard(rates, m, g, s, flags[i])
         if risk[i] == RISK_POST_TREATMENT:
             h *= rates[m, g, R_POST_EXIT]
         elif risk[i] == RISK_POST_RELEASE:
@@ -301,18 +321,12 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
             ev |= E_REVERSED
     risk[i] = RISK_NONE
     if s != OCCASIONAL:
-        bg = rates[m, g, R_BG_DEATH]
-        if s == TREATMENT:  # treatment also lowers deaths from other causes (Sordo et al. 2017)
-            bg *= rates[m, g, R_BG_TX_METH] if (flags[i] & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
-        if u2 < bg:
+        if u2 < _other_death(rates, m, g, s, flags[i]):
             state[i] = DEAD
             event[i] = ev | E_OTHER_DEATH
             return
     if s == OCCASIONAL:
-        a = rates[m, g, R_QUIT_LIGHT]
-        b = a + rates[m, g, R_ESCALATE]
-        c = b + rates[m, g, R_ARREST_OCC]
-        d = c + rates[m, g, R_REFERRAL_OCC]
+        a, b, c, d = _exits(rates, m, g, s)
         if u3 < a:
             state[i] = NEVER  # a light user who stops is susceptible again (LHY)
         elif u3 < b:
@@ -325,10 +339,7 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
         elif u3 < d:
             ev |= E_REFERRAL
     elif s == DEPENDENT:
-        a = rates[m, g, R_QUIT_DEP]
-        b = a + rates[m, g, R_TX_ENTRY]
-        c = b + rates[m, g, R_ARREST_DEP]
-        d = c + rates[m, g, R_REFERRAL]
+        a, b, c, d = _exits(rates, m, g, s)
         if u3 < a:
             state[i] = REMISSION
         elif u3 < b:
