@@ -217,22 +217,25 @@ def calibrate_farm_alpha(model) -> None:
     f, p = model.farmers, model.params
     k = recovery_rate(p)
     tw = p["farmer.trust_weight"]
+    # only the intercept changes during the search: the logit terms are computed once (with alpha = 0, so
+    # a0 is the income term alone and x + a0 is what _utilities would give for alpha = x)
+    a0, bb, loss_cap = _utilities(model, np.zeros(len(f.countries)))
     for ci, (c, crop) in enumerate(f.countries):
         sel = (f.country == ci) & (f.enrolled == 0)
         e = model.p_erad0[c]
         wanted = f.illicit[sel].sum() * (k + e) / k
         land = f.land[sel]
-        cap = land.sum()
-        if wanted >= 0.999 * cap:
+        if wanted >= 0.999 * land.sum():
             raise WorldError(f"countries.{c}.crops.{crop}", "the 2021 area under 2021 eradication needs more land than "
                              "the households hold: raise households or land_per_household")
-        alpha = np.zeros(len(f.countries))
+        cell = f.cell[sel]
+        a_cell = a0[cell]
+        weighted_loss = np.minimum(f.risk_av[sel] * bb[cell], loss_cap[cell])
+        tilt = tw * (0.5 - f.trust[sel])
+        coercion = f.coerced[sel] * p["farmer.coercion_logit"]
 
         def total(x):
-            alpha[ci] = x
-            a, bb, cap = _utilities(model, alpha)
-            cell = f.cell[sel]
-            z = a[cell] - np.minimum(f.risk_av[sel] * bb[cell], cap[cell]) + tw * (0.5 - f.trust[sel]) + f.coerced[sel] * p["farmer.coercion_logit"]
+            z = (x + a_cell) - weighted_loss + tilt + coercion
             return float((land / (1.0 + np.exp(-z))).sum())
 
         lo, hi = -30.0, 30.0
