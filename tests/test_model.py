@@ -247,6 +247,53 @@ def test_screened_user_kernel_equals_the_rule_applied_to_everyone():
     assert cases > 1000  # the rule did change many people
 
 
+def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
+    """count_month runs in parallel over blocks with tables of their own; its tables must equal a plain
+    NumPy count of the same arrays, on one thread and on two, across block edges."""
+    import numba
+
+    from model.kernels.users import COUNT_BLOCK, count_month
+    from model.states import (DEAD, DEPENDENT, EVENT_BITS, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER,
+                              OCCASIONAL, PRISON, TREATMENT)
+
+    rs = np.random.default_rng(5)
+    n_m, n_g, n_s = 3, 3, DEAD + 1
+    nt0 = numba.get_num_threads()
+    for n, group_size in ((1, 50), (977, 7), (2 * COUNT_BLOCK + 12_345, 50), (COUNT_BLOCK + 1, 2000)):
+        (market, group, state, flags, _, event), _, _ = _random_population(rs, n, n_m, n_g, group_size, True)
+        before = rs.integers(0, n_s, n).astype(np.int8)
+        want_counts = np.zeros((n_m, n_g, n_s), np.int64)
+        np.add.at(want_counts, (market, group, state), 1)
+        want_events = np.zeros((n_m, n_g, EVENT_BITS), np.int64)
+        for b in range(EVENT_BITS):
+            on = (event >> b) & 1 == 1
+            np.add.at(want_events, (market[on], group[on], b), 1)
+        inj = (state == DEPENDENT) & (flags & F_INJECTS != 0)
+        want_inj = np.zeros((n_m, n_g, 2), np.int64)
+        np.add.at(want_inj, (market[inj], group[inj], 0), 1)
+        np.add.at(want_inj, (market[inj & (flags & F_HIV != 0)], group[inj & (flags & F_HIV != 0)], 1), 1)
+        want_prison = np.bincount(market[(state == PRISON) & (flags & F_WAS_DEPENDENT != 0)], minlength=n_m)
+        pg = np.arange(n) // group_size
+        n_pg = pg[-1] + 1
+        want_light = np.zeros((n_pg, n_g))
+        np.add.at(want_light, (pg[state == OCCASIONAL], group[state == OCCASIONAL]), 1.0)
+        want_never = np.zeros((n_pg, n_g))
+        np.add.at(want_never, (pg[state == NEVER], group[state == NEVER]), 1.0)
+        k = np.where(before == DEPENDENT, 0, np.where(before == TREATMENT, np.where(flags & F_METHADONE, 1, 2), -1))
+        want_pm = np.zeros((n_g, 3), np.int64)
+        np.add.at(want_pm, (group[k >= 0], k[k >= 0]), 1)
+        want_dead = np.zeros((n_g, 3), np.int64)
+        died = (k >= 0) & (state == DEAD)
+        np.add.at(want_dead, (group[died], k[died]), 1)
+        want = (want_counts, want_events, want_inj, want_prison, want_light, want_never, want_pm, want_dead)
+        for threads in (1, 2):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            got = count_month(market, group, state, before, flags, event, group_size, n_m, n_g, n_s, EVENT_BITS)
+            for i, (a, b) in enumerate(zip(got, want)):
+                assert np.array_equal(a, b), (n, group_size, threads, i)
+    numba.set_num_threads(nt0)
+
+
 def test_screen_bounds_hold_at_the_edges():
     """_below and _above, which round the rule's probabilities outwards onto the top 15 bits of a draw:
     u < t must imply v < _below(t), and u > t must imply v >= _above(t), right at the edges."""

@@ -377,10 +377,47 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
     event[i] = ev
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group_size, n_bits, counts, events, inj,
+                 prison_dep, light, never, pm, dead):
+    """count_month's pass over peer groups lo_pg..hi_pg-1 into the given tables."""
+    n = state.shape[0]
+    for pg in range(lo_pg, hi_pg):
+        lo = pg * group_size
+        hi = min(n, lo + group_size)
+        for i in range(lo, hi):
+            m = market[i]
+            g = group[i]
+            s = state[i]
+            counts[m, g, s] += 1
+            # states are mixed within a peer group, so a branch on the state mispredicts often; adding the
+            # comparison (0 or 1) does not branch (1.3x faster on one thread)
+            light[pg, g] += s == OCCASIONAL
+            never[pg, g] += s == NEVER
+            e = event[i]
+            if e:  # about 1% of people have an event
+                for b in range(n_bits):
+                    if e & (1 << b):
+                        events[m, g, b] += 1
+            f = flags[i]
+            dep_inj = (s == DEPENDENT) & ((f & F_INJECTS) != 0)
+            inj[m, g, 0] += dep_inj
+            inj[m, g, 1] += dep_inj & ((f & F_HIV) != 0)
+            prison_dep[m] += (s == PRISON) & ((f & F_WAS_DEPENDENT) != 0)
+            b0 = before[i]
+            if b0 == DEPENDENT or b0 == TREATMENT:
+                k = 0 if b0 == DEPENDENT else (1 if (f & F_METHADONE) else 2)
+                pm[g, k] += 1
+                dead[g, k] += s == DEAD
+
+
+COUNT_BLOCK = 1 << 17  # people per block of count_month (whole peer groups; each block has its own tables)
+
+
+@njit(cache=True, parallel=True)
 def count_month(market, group, state, before, flags, event, group_size, n_markets, n_groups, n_states, n_bits):
-    """Everything the month needs counted, in one serial pass after the step (``before``: the states at
-    the start of the month):
+    """Everything the month needs counted, in one pass after the step (``before``: the states at the
+    start of the month):
 
     - people by (market, group, state) and events by (market, group, bit), in agents;
     - injecting dependent users by (market, group): all, with HIV;
@@ -390,50 +427,25 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
     - person-months and deaths by the state people were in at the start of the month, by group
       (0 dependent, 1 methadone, 2 buprenorphine), for the mortality hazard ratios (T9).
 
-    One pass instead of a pass per table: at one agent per person the month is memory-bound on
-    these passes, not on the step."""
-    counts = np.zeros((n_markets, n_groups, n_states), np.int64)
-    events = np.zeros((n_markets, n_groups, n_bits), np.int64)
-    inj = np.zeros((n_markets, n_groups, 2), np.int64)
-    prison_dep = np.zeros(n_markets, np.int64)
+    One pass instead of a pass per table: at one agent per person the month is bound by these passes.
+    The pass runs in parallel over blocks of whole peer groups. Each block counts into tables of its own
+    (the peer tables' rows are its own already), which are then added up: the counts are integers, so
+    the result is the same on any number of threads."""
     n = state.shape[0]
     n_pg = (n + group_size - 1) // group_size
+    pg_per = max(1, COUNT_BLOCK // group_size)
+    n_blocks = max(1, (n_pg + pg_per - 1) // pg_per)
+    counts_b = np.zeros((n_blocks, n_markets, n_groups, n_states), np.int64)
+    events_b = np.zeros((n_blocks, n_markets, n_groups, n_bits), np.int64)
+    inj_b = np.zeros((n_blocks, n_markets, n_groups, 2), np.int64)
+    prison_b = np.zeros((n_blocks, n_markets), np.int64)
+    pm_b = np.zeros((n_blocks, n_groups, 3), np.int64)
+    dead_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     light = np.zeros((n_pg, n_groups), np.float64)
     never = np.zeros((n_pg, n_groups), np.float64)
-    pm = np.zeros((n_groups, 3), np.int64)
-    dead = np.zeros((n_groups, 3), np.int64)
-    for pg in range(n_pg):
-        lo = pg * group_size
-        hi = min(n, lo + group_size)
-        for i in range(lo, hi):
-            m = market[i]
-            g = group[i]
-            s = state[i]
-            counts[m, g, s] += 1
-            if s == OCCASIONAL:
-                light[pg, g] += 1.0
-            elif s == NEVER:
-                never[pg, g] += 1.0
-            e = event[i]
-            if e:
-                for b in range(n_bits):
-                    if e & (1 << b):
-                        events[m, g, b] += 1
-            f = flags[i]
-            if s == DEPENDENT and (f & F_INJECTS):
-                inj[m, g, 0] += 1
-                if f & F_HIV:
-                    inj[m, g, 1] += 1
-            elif s == PRISON and (f & F_WAS_DEPENDENT):
-                prison_dep[m] += 1
-            b0 = before[i]
-            k = -1
-            if b0 == DEPENDENT:
-                k = 0
-            elif b0 == TREATMENT:
-                k = 1 if (f & F_METHADONE) else 2
-            if k >= 0:
-                pm[g, k] += 1
-                if s == DEAD:
-                    dead[g, k] += 1
-    return counts, events, inj, prison_dep, light, never, pm, dead
+    for blk in prange(n_blocks):
+        _count_block(blk * pg_per, min(n_pg, (blk + 1) * pg_per), market, group, state, before, flags, event,
+                     group_size, n_bits, counts_b[blk], events_b[blk], inj_b[blk], prison_b[blk], light, never,
+                     pm_b[blk], dead_b[blk])
+    return (counts_b.sum(axis=0), events_b.sum(axis=0), inj_b.sum(axis=0), prison_b.sum(axis=0), light, never,
+            pm_b.sum(axis=0), dead_b.sum(axis=0))
