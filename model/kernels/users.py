@@ -40,6 +40,13 @@ _V_ONE = 1 << 15  # v < _V_ONE for every draw
 _FIELD = np.uint64(0xFFFF)
 N_STATES = DEAD + 1  # states are 0..DEAD
 N_FLAG_CODES = 16  # the rule reads flag bits F_INJECTS, F_HIV, F_WAS_DEPENDENT, F_METHADONE (0-15)
+# The class table has a row for every state 0..DEAD and every combination of the four flag bits the rule
+# reads (the screen masks flags with 15). A new state or flag bit needs a row here and a case in _quiet_bounds,
+# or the screen would pass over people the rule changes: fail at import rather than silently.
+if (NEVER, OCCASIONAL, DEPENDENT, TREATMENT, REMISSION, PRISON, DEAD) != tuple(range(N_STATES)) or (
+        F_INJECTS | F_HIV | F_WAS_DEPENDENT | F_METHADONE) != N_FLAG_CODES - 1:
+    raise ImportError("model/kernels/users.py: the screen assumes user states 0..DEAD and flag bits 0-3, and "
+                      "model/states.py no longer matches: extend N_STATES, N_FLAG_CODES and _quiet_bounds")
 CHUNK = 1000  # people per chunk (rounded to whole peer groups): its draws' bounds and bytes stay in L1
 
 
