@@ -119,5 +119,6 @@ def users_bytes_moved(pop, rates, n_acted: int) -> dict:
     arrays["never-users' bounds (written, read)"] = 2 * 8 * n_pg * n_g / n
     arrays["screen's flag words (written, read)"] = 2 * 8 * n_words / n
     arrays["peer-group slots (written, read)"] = 2 * 8 * ch / n
+    arrays["initiation rates by chunk entry (written, read)"] = 2 * 8 * n_m * 2 * (ch // pop.group_size) * n_g / n
     return {"arrays": {k: round(v, 4) for k, v in arrays.items()}, "acted_fraction": round(n_acted / n, 5),
             "total": sum(arrays.values())}

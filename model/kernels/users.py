@@ -50,24 +50,23 @@ if (NEVER, OCCASIONAL, DEPENDENT, TREATMENT, REMISSION, PRISON, DEAD) != tuple(r
 CHUNK = 1000  # people per chunk (rounded to whole peer groups): its draws' bounds and bytes stay in L1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _below(t):
-    """The least field b with: u < t implies v < b."""
-    if not (t > 0.0):  # NaN too: u < NaN is never true
-        return 0
-    if t >= 1.0:
-        return _V_ONE
-    return int(np.ceil(t * 32768.0))  # exact: scaling by a power of two
+    """The least field b with: u < t implies v < b. Selects, not branches: the screen computes it for every
+    peer group in a vector loop."""
+    b = np.ceil(t * 32768.0)  # exact: scaling by a power of two
+    b = 32768.0 if t >= 1.0 else b
+    return np.uint64(b if t > 0.0 else 0.0)  # NaN too: u < NaN is never true
 
 
 @njit(cache=True)
 def _above(t):
     """The greatest field a with: u > t implies v >= a (from (v + 1) / 2**15 > u > t)."""
     if not (t < 1.0):  # NaN too
-        return _V_ONE
+        return np.uint64(_V_ONE)
     if t < 0.0:
-        return 0
-    return int(np.floor(t * 32768.0))
+        return np.uint64(0)
+    return np.uint64(np.floor(t * 32768.0))
 
 
 @njit(cache=True)
@@ -79,13 +78,12 @@ def _pack(b1, b2, b3, a2):
 
 # --- the rule's probabilities: one place, read by the rule (_step_person) and by the screen's bounds ------
 @njit(cache=True, inline="always")
-def _initiation(rates, m, g, light, never):
-    """A never-user's chance to start this month: innovation plus imitation of the light users among the
-    never-users of their peer group."""
-    p = rates[m, g, R_INNOV]
-    if never > 0:
-        p += rates[m, g, R_IMIT] * light / never
-    return p
+def _initiation(innov, imit, light, never):
+    """A never-user's chance to start this month: innovation (rate R_INNOV) plus imitation (R_IMIT) of the
+    light users among the never-users of their peer group. A select, not a branch, so that the screen's loop
+    over peer groups vectorizes (callers compile with error_model="numpy": never = 0 gives inf, not an
+    exception, and the select drops it)."""
+    return innov + imit * light / never if never > 0 else innov
 
 
 @njit(cache=True, inline="always")
@@ -129,10 +127,10 @@ def _quiet_bounds(rates, m, g, s, f):
     """The packed bounds for people in market m, group g, state s with flags f and risk RISK_NONE (anyone at
     raised risk is flagged anyway): one bound for every comparison by which _step_person could change
     them, computed with the same arithmetic. Never-users are bounded per peer group in _screen_chunk."""
-    b1 = 0
-    b2 = 0
-    b3 = 0
-    a2 = _V_ONE
+    b1 = np.uint64(0)  # unsigned like _below's and _above's fields (numba would unify int and uint as float)
+    b2 = np.uint64(0)
+    b3 = np.uint64(0)
+    a2 = np.uint64(_V_ONE)
     if s == PRISON:
         b1 = _below(rates[m, g, R_BG_DEATH])
         b2 = _below(rates[m, g, R_RELEASE])
@@ -157,16 +155,18 @@ def _quiet_bounds(rates, m, g, s, f):
 
 
 @njit(cache=True, inline="always")
-def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, flags, risk, event, rates, peer_light,
-                  peer_never, group_size, ka, kb, kc):
+def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, init_rates, light, never, market, group, state, flags, risk,
+                  event, rates, peer_light, peer_never, group_size, ka, kb, kc):
     """Both passes over people lo..hi-1, a whole number of peer groups. ``masks``: the chunk's flag words,
     one per 64 people; ``pg_slot[j]``: (j // group_size) * number of groups, the offset of person lo + j's
-    peer group among the never-users' bounds.
+    peer group among the never-users' bounds. ``light``, ``never``: the peer tables, flattened;
+    ``init_rates[m, 0 or 1, k]``: R_INNOV or R_IMIT of market m for entry k of a chunk's stretch of them.
 
     Inlined into step_users' parallel loop: as a call per chunk, numba would take and release a reference
     to each of its arrays and slices (atomic updates of counters both threads share), and that cost
     about 15% of the kernel (measured on one thread)."""
     n_g = rates.shape[1]
+    n_gu = np.uint64(n_g)
     n = hi - lo
     mk = market[lo:hi]
     gr = group[lo:hi]
@@ -181,12 +181,14 @@ def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, f
     mixed = 0
     for j in range(np.uint64(n)):
         mixed |= mk[j] ^ m0
-    pg0 = lo // group_size
-    base = n_cls + pg0 * n_g
-    for q in range((n + group_size - 1) // group_size):
-        for g in range(n_g):
-            p = _initiation(rates, m0, g, peer_light[pg0 + q, g], peer_never[pg0 + q, g])
-            bounds[base + q * n_g + g] = _pack(_V_ONE if mixed else _below(p), 0, 0, _V_ONE)
+    all_never = np.uint64(_V_ONE if mixed else 0)
+    kp = np.uint64((lo // group_size) * n_g)  # the chunk's first (peer group, drug group) entry
+    base = np.uint64(n_cls) + kp
+    # one vector loop over the chunk's entries of the peer tables (about 60), a division each: as nested
+    # loops over peer and drug groups with branches, this took about 8% of the kernel (one thread, national)
+    for k in range(np.uint64(((n + group_size - 1) // group_size) * n_g)):
+        p = _initiation(init_rates[m0, 0, k], init_rates[m0, 1, k], light[kp + k], never[kp + k])
+        bounds[base + k] = _pack(max(_below(p), all_never), 0, 0, _V_ONE)
     for j in range(np.uint64(n)):
         ev[j] = 0  # the quiet majority's event; flagged people overwrite it
     n_w = (n + 63) // 64
@@ -198,9 +200,12 @@ def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, f
         for j in range(w0, min(n, w0 + 64)):
             i = lo + j
             ju = np.uint64(j)
-            s = st[ju]
-            g = gr[ju]
-            k_class = ((mk[ju] * n_g + g) * N_STATES + s) * N_FLAG_CODES + (fl[ju] & 15)
+            # the class index in unsigned arithmetic: a signed one costs the gather a negative-index fix-up
+            # per lane (about 5% of the kernel, one thread)
+            s = np.uint64(st[ju])
+            g = np.uint64(gr[ju])
+            k_class = ((np.uint64(mk[ju]) * n_gu + g) * np.uint64(N_STATES) + s) * np.uint64(N_FLAG_CODES) + (
+                fl[ju] & np.uint8(15))
             k_never = base + pg_slot[ju] + g  # a table lookup, not a division by group_size
             e = bounds[k_never if s == NEVER else k_class]
             v1 = rng.bits(ka, i) >> _V_SHIFT
@@ -220,7 +225,7 @@ def _screen_chunk(lo, hi, masks, pg_slot, bounds, n_cls, market, group, state, f
                          risk, event, rates, peer_light, peer_never, group_size)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def step_users(market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
                seed, month):
     """Advance every person one month. Writes state, flags, risk and this month's event bits.
@@ -257,17 +262,27 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
                 for f in range(N_FLAG_CODES):
                     bounds[((m * n_g + g) * N_STATES + s) * N_FLAG_CODES + f] = _quiet_bounds(rates, m, g, s, f)
     ch = group_size * max(1, CHUNK // group_size)
-    pg_slot = np.empty(ch, np.int64)
+    pg_slot = np.empty(ch, np.uint64)
     for j in range(ch):
         pg_slot[j] = (j // group_size) * n_g
+    # R_INNOV and R_IMIT laid out as a chunk's stretch of the flattened peer tables (drug group fastest)
+    n_k = (ch // group_size) * n_g
+    init_rates = np.empty((n_m, 2, n_k))
+    for m in range(n_m):
+        for k in range(n_k):
+            init_rates[m, 0, k] = rates[m, k % n_g, R_INNOV]
+            init_rates[m, 1, k] = rates[m, k % n_g, R_IMIT]
+    light = peer_light.reshape(-1)
+    never = peer_never.reshape(-1)
     n_w = (ch + 63) // 64
     masks = np.empty(((n + ch - 1) // ch) * n_w, np.uint64)  # pass 1's flag words, n_w per chunk
     for c in prange((n + ch - 1) // ch):
-        _screen_chunk(c * ch, min(n, (c + 1) * ch), masks[c * n_w:(c + 1) * n_w], pg_slot, bounds, n_cls, market,
-                      group, state, flags, risk, event, rates, peer_light, peer_never, group_size, ka, kb, kc)
+        _screen_chunk(c * ch, min(n, (c + 1) * ch), masks[c * n_w:(c + 1) * n_w], pg_slot, bounds, n_cls, init_rates,
+                      light, never, market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
+                      ka, kb, kc)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def step_every_person(market, group, state, flags, risk, event, rates, peer_light, peer_never, group_size,
                       seed, month):
     """``step_users`` without the screen: the rule for everyone, as the kernel was before it. For tests
@@ -293,7 +308,7 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
         return
     if s == NEVER:
         pg = i // group_size
-        if u1 < _initiation(rates, m, g, peer_light[pg, g], peer_never[pg, g]):
+        if u1 < _initiation(rates[m, g, R_INNOV], rates[m, g, R_IMIT], peer_light[pg, g], peer_never[pg, g]):
             state[i] = OCCASIONAL
             ev = E_INIT
         event[i] = ev
