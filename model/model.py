@@ -239,14 +239,18 @@ class DrugMarketModel(mesa.Model):
                     self.policy = self.scenario.policy
 
     # ------------------------------------------------------------------ the month
-    def step(self) -> None:
-        self.t += 1
-        self._apply_policy_for_month()
+    def set_draw_keys(self) -> None:
+        """This month's keys of the random streams the Mesa agents draw from (the kernels make their own)."""
         self.draw_keys = {
             "user_a": rng.key_py(self.seed, rng.USER, self.t), "user_b": rng.key_py(self.seed, rng.USER_B, self.t),
             "user_c": rng.key_py(self.seed, rng.USER_C, self.t), "farmer": rng.key_py(self.seed, rng.FARMER, self.t),
             "supplier": rng.key_py(self.seed, rng.SUPPLIER, self.t), "org": rng.key_py(self.seed, rng.ORG, self.t),
         }
+
+    def step(self) -> None:
+        self.t += 1
+        self._apply_policy_for_month()
+        self.set_draw_keys()
         self.ledger = defaultdict(float)
         self.ledger_lost = defaultdict(float)
         self.ledger_assets_seized = 0.0
