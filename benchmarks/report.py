@@ -130,8 +130,10 @@ def table(r: dict) -> str:
             L.append("Kernels out of cache (national population tiled):")
             for pop in ("users", "farmers"):
                 x = oc[pop]
+                share = (f" = {100 * x['bandwidth_fraction']:.1f}% of bandwidth"
+                         if x["bandwidth_fraction"] is not None else " (bandwidth not measured in this run)")
                 row(f"{pop} kernel, {x['agents']:,} agents", x["msteps_per_s"], "M agent-steps/s",
-                    f"{x['achieved_gbps']:.2f} GB/s = {100 * x['bandwidth_fraction']:.1f}% of bandwidth")
+                    f"{x['achieved_gbps']:.2f} GB/s{share}")
     bw = d.get("bandwidth")
     if bw:
         L.append(f"Memory bandwidth (STREAM-like copy of {bw['array_mib']:.0f} MiB arrays, 16 B per element):")
