@@ -399,7 +399,7 @@ def _step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates,
     event[i] = ev
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group_size, n_bits, counts, events, inj,
                  prison_dep, light, never, pm, dead):
     """count_month's pass over peer groups lo_pg..hi_pg-1 into the given tables."""
@@ -436,7 +436,7 @@ def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group
 COUNT_BLOCK = 1 << 17  # people per block of count_month (whole peer groups; each block has its own tables)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def count_month(market, group, state, before, flags, event, group_size, n_markets, n_groups, n_states, n_bits):
     """Everything the month needs counted, in one pass after the step (``before``: the states at the
     start of the month):
@@ -450,9 +450,11 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
       (0 dependent, 1 methadone, 2 buprenorphine), for the mortality hazard ratios (T9).
 
     One pass instead of a pass per table: at one agent per person the month is bound by these passes.
-    The pass runs in parallel over blocks of whole peer groups. Each block counts into tables of its own
-    (the peer tables' rows are its own already), which are then added up: the counts are integers, so
-    the result is the same on any number of threads."""
+    The pass runs in parallel over blocks of whole peer groups (``_count_blocks``). Each block counts into
+    tables of its own (the peer tables' rows are its own already), which are then added up: the counts
+    are integers, so the result is the same on any number of threads. Only the loop over blocks is compiled
+    with parallel=True: numba's parallel pass over this function's allocations and sums took 4 s more to
+    compile, on every cold start."""
     n = state.shape[0]
     n_pg = (n + group_size - 1) // group_size
     pg_per = max(1, COUNT_BLOCK // group_size)
@@ -465,9 +467,27 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
     dead_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     light = np.zeros((n_pg, n_groups), np.float64)
     never = np.zeros((n_pg, n_groups), np.float64)
+    _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, event, group_size, n_bits, counts_b,
+                  events_b, inj_b, prison_b, light, never, pm_b, dead_b)
+    return (_add_blocks(counts_b), _add_blocks(events_b), _add_blocks(inj_b), _add_blocks(prison_b), light, never,
+            _add_blocks(pm_b), _add_blocks(dead_b))
+
+
+@njit(cache=True, parallel=True)
+def _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, event, group_size, n_bits, counts_b,
+                  events_b, inj_b, prison_b, light, never, pm_b, dead_b):
     for blk in prange(n_blocks):
         _count_block(blk * pg_per, min(n_pg, (blk + 1) * pg_per), market, group, state, before, flags, event,
                      group_size, n_bits, counts_b[blk], events_b[blk], inj_b[blk], prison_b[blk], light, never,
                      pm_b[blk], dead_b[blk])
-    return (counts_b.sum(axis=0), events_b.sum(axis=0), inj_b.sum(axis=0), prison_b.sum(axis=0), light, never,
-            pm_b.sum(axis=0), dead_b.sum(axis=0))
+
+
+@njit(cache=True)
+def _add_blocks(tables):
+    """The sum of the blocks' tables (axis 0), in one small loop (np.sum over an axis compiles far slower)."""
+    flat = tables.reshape(tables.shape[0], -1)
+    out = np.zeros(flat.shape[1], tables.dtype)
+    for b in range(flat.shape[0]):
+        for k in range(flat.shape[1]):
+            out[k] += flat[b, k]
+    return out.reshape(tables.shape[1:])
