@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import numba
+
 from benchmarks.common import Load, ensure_cache_dir, log
 
 SECTIONS = ("jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
@@ -120,6 +122,15 @@ def main(argv=None) -> int:
             bandwidth_fraction_strict=nat["users_strict"]["bandwidth_fraction"],
             bandwidth_fraction_farmers=nat["farmers"]["bandwidth_fraction"],
         )
+        # the same kernel on one thread (the anatomy, same month and process): with two vCPUs whose second
+        # core the host sometimes takes, the two-thread speed-up tells a reader which case a run was
+        one = (k.get("anatomy") or {}).get("1 thread(s), M agent-steps/s", {}).get(
+            "step_users (as is: screen + rule for the flagged)")
+        if one and numba.get_num_threads() > 1:
+            r.update(users_kernel_1thread_msteps_per_s=one,
+                     users_two_thread_speedup=round(nat["users"]["msteps_per_s"] / one, 2),
+                     bandwidth_fraction_strict_1thread=round(one * 1e6 * nat["users_strict"]["bytes_per_agent_step"]
+                                                             / 1e9 / bw_gbps, 4) if bw_gbps else None)
         if "out_of_cache" in k:
             oc = k["out_of_cache"]
             r.update(bandwidth_fraction_out_of_cache=oc["users"]["bandwidth_fraction"],

@@ -58,6 +58,10 @@ def evaluate(r: dict) -> list[dict]:
             ok = v <= target
             margin = (1.0 - v / target) * 100.0
         status = "PASS" if ok else "MISS"
+        sp = r.get("users_two_thread_speedup")
+        if key in ("bandwidth_fraction", "bandwidth_fraction_strict") and sp is not None and sp < 1.5:
+            note = (f"two threads ran only {sp:.2f}x as fast as one, so the host likely had one of the two cores "
+                    f"(docs/performance.md)")
         if note and key == "scaling_r2":
             status = "MISS" if r.get("quick") is False else "n/a (quick)"
         out.append({"target": label, "key": key, "measured": v, "limit": target, "unit": unit, "status": status,
@@ -143,6 +147,9 @@ def table(r: dict) -> str:
         row("best", bw["best_gbps"], "GB/s")
         row("users kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction"))
         row("users kernel, fraction of bandwidth by bytes moved (national)", r.get("bandwidth_fraction_strict"))
+        if r.get("users_two_thread_speedup") is not None:
+            row("  the same on one thread", r.get("bandwidth_fraction_strict_1thread"), "",
+                f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
         row("farmers kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction_farmers"))
     runs = d.get("runs") or {}
     if runs:

@@ -44,6 +44,16 @@ def test_targets_pass_miss_and_skip_with_margins():
     assert len(t) == len(TARGETS)
 
 
+def test_a_bandwidth_miss_says_when_the_second_core_gave_little():
+    """On these VMs the host sometimes takes one of the two cores; the users kernel's bandwidth targets then
+    say so (the two-thread speed-up), and say nothing when both cores worked."""
+    busy = {x["key"]: x for x in evaluate({"bandwidth_fraction_strict": 0.2, "users_two_thread_speedup": 1.1})}
+    assert busy["bandwidth_fraction_strict"]["status"] == "MISS"
+    assert "1.10x as fast as one" in margin_text(busy["bandwidth_fraction_strict"])
+    quiet = {x["key"]: x for x in evaluate({"bandwidth_fraction_strict": 0.3, "users_two_thread_speedup": 2.1})}
+    assert quiet["bandwidth_fraction_strict"]["note"] == ""
+
+
 def test_strict_byte_count_of_the_users_kernel_adds_up_array_by_array():
     import numpy as np
     from types import SimpleNamespace
