@@ -230,7 +230,7 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
                seed, month):
     """Advance every person one month. Writes state, flags, risk and this month's event bits.
 
-    In a month most people do nothing: at national size about 99% keep their state, flags and risk, and
+    In a month most people do nothing: at national size about 98% keep their state, flags and risk, and
     only their event (0) is written. Which ones is decided by their draws alone: someone in state s does
     something only if a draw falls below (or, for HIV, above) one of the rule's probabilities for their
     market, group, state and flags, or, for never-users, below their peer group's initiation probability.
@@ -241,7 +241,7 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
        mask per 64 people. It has no data-dependent branch, so LLVM vectorizes it (AVX-512 on the
        benchmark machine); it writes only the events (0) and the masks.
     2. once the whole chunk is screened, ``_step_person``, the rule as before, for each flagged person
-       (about 1% at national size).
+       (about 2% at national size).
 
     The bounds are rounded outwards (see ``_below``), so the screen may flag a few people the rule leaves
     alone but never passes over one it would change; anyone at raised overdose risk is flagged, since the
