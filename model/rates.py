@@ -206,6 +206,16 @@ def licit_access(p, enrolled_share: float) -> float:
     return 1.0 + (p["farmer.ad_licit_income_uplift"] - 1.0) * enrolled_share
 
 
+def wanted_area(alpha, a0, weighted_loss, tilt, coercion, land) -> float:
+    """Hectares the farmers want under the illicit crop at intercept ``alpha``: the kernel's
+    ``target_share`` (model/kernels/farmers.py) times land, summed over farmers, written in NumPy for the
+    calibration's bisection (``a0``: the per-farmer logit term without the intercept; ``weighted_loss``:
+    min(risk aversion x b, c); ``tilt``: the trust term; ``coercion``: coerced x the coercion logit).
+    tests/test_model.py checks that it sums what the kernel's rule gives."""
+    z = (alpha + a0) - weighted_loss + tilt + coercion
+    return float((land / (1.0 + np.exp(-z))).sum())
+
+
 def calibrate_farm_alpha(model) -> None:
     """Intercepts that make the 2021 hectares the steady state under 2021 eradication.
 
@@ -234,14 +244,10 @@ def calibrate_farm_alpha(model) -> None:
         tilt = tw * (0.5 - f.trust[sel])
         coercion = f.coerced[sel] * p["farmer.coercion_logit"]
 
-        def total(x):
-            z = (x + a_cell) - weighted_loss + tilt + coercion
-            return float((land / (1.0 + np.exp(-z))).sum())
-
         lo, hi = -30.0, 30.0
         for _ in range(80):
             mid = 0.5 * (lo + hi)
-            if total(mid) < wanted:
+            if wanted_area(mid, a_cell, weighted_loss, tilt, coercion, land) < wanted:
                 lo = mid
             else:
                 hi = mid

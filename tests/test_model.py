@@ -294,6 +294,25 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
     numba.set_num_threads(nt0)
 
 
+def test_calibration_wants_what_the_farmers_rule_wants():
+    """calibrate_farm_alpha solves for the intercept with a NumPy copy of the farmers' logit (wanted_area);
+    it must sum what the kernel's target_share gives, capped loss, trust tilt and coercion included."""
+    from model.kernels.farmers import target_share
+    from model.rates import wanted_area
+
+    rs = np.random.default_rng(3)
+    n = 5000
+    a0, b, c = rs.normal(0, 2, n), rs.exponential(1.0, n), rs.exponential(1.0, n)
+    risk_av, trust, land = rs.exponential(1.0, n), rs.random(n), rs.uniform(0.5, 5.0, n)
+    coerced = rs.random(n) < 0.2
+    tw, coercion = 1.5, -2.0
+    for alpha in (-3.0, 0.0, 0.7, 4.0):
+        want = sum(target_share(alpha + a0[i], b[i], c[i], risk_av[i], trust[i], tw, coerced[i], coercion) * land[i]
+                   for i in range(n))
+        got = wanted_area(alpha, a0, np.minimum(risk_av * b, c), tw * (0.5 - trust), coerced * coercion, land)
+        assert got == pytest.approx(want, rel=1e-12), alpha
+
+
 def test_screen_bounds_hold_at_the_edges():
     """_below and _above, which round the rule's probabilities outwards onto the top 15 bits of a draw:
     u < t must imply v < _below(t), and u > t must imply v >= _above(t), right at the edges."""
