@@ -129,8 +129,8 @@ def main(argv=None) -> int:
         if one and numba.get_num_threads() > 1:
             r.update(users_kernel_1thread_msteps_per_s=one,
                      users_two_thread_speedup=round(nat["users"]["msteps_per_s"] / one, 2),
-                     bandwidth_fraction_strict_1thread=round(one * 1e6 * nat["users_strict"]["bytes_per_agent_step"]
-                                                             / 1e9 / bw_gbps, 4) if bw_gbps else None)
+                     bandwidth_fraction_strict_1thread=round(bandwidth.achieved_gbps(
+                         one, nat["users_strict"]["bytes_per_agent_step"]) / bw_gbps, 4) if bw_gbps else None)
         if "out_of_cache" in k:
             oc = k["out_of_cache"]
             r.update(bandwidth_fraction_out_of_cache=oc["users"]["bandwidth_fraction"],

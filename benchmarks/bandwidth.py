@@ -78,6 +78,11 @@ def stream_copy(n_doubles: int = 1 << 26, reps: int = 5) -> dict:
     return out
 
 
+def achieved_gbps(msteps_per_s: float, bytes_per_step: float) -> float:
+    """GB/s (1e9 bytes/s) a kernel moves at ``msteps_per_s`` million agent-steps a second."""
+    return msteps_per_s * 1e6 * bytes_per_step / 1e9
+
+
 def users_bytes_per_step(pop) -> dict:
     """Bytes the user kernel moves per agent-step, counted as in STREAM (see the module)."""
     n = pop.n
@@ -102,12 +107,12 @@ def users_bytes_moved(pop, rates, n_acted: int) -> dict:
     module). ``n_acted``: the people the rule acted on in the month timed (their state, flags or risk
     changed, or they have an event): about the people the screen flags, whose writes are counted as
     all three columns."""
-    from model.kernels.users import CHUNK, N_FLAG_CODES, N_STATES
+    from model.kernels.users import N_FLAG_CODES, N_STATES, chunk_size
 
     n = pop.n
     n_m, n_g = rates.shape[0], rates.shape[1]
     n_pg = (n + pop.group_size - 1) // pop.group_size
-    ch = pop.group_size * max(1, CHUNK // pop.group_size)  # as step_users chunks the population
+    ch = chunk_size(pop.group_size)  # as step_users chunks the population
     n_words = ((n + ch - 1) // ch) * ((ch + 63) // 64)
     arrays = {f"{k} (read, everyone)": getattr(pop, k).itemsize for k in USERS_READ}
     arrays["event (written, everyone)"] = pop.event.itemsize

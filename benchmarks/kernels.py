@@ -24,8 +24,8 @@ import numpy as np
 from numba import njit, prange
 
 from model import rng
-from benchmarks.bandwidth import (FARMERS_WRITE, USERS_WRITE, farmers_bytes_per_step, users_bytes_moved,
-                                 users_bytes_per_step)
+from benchmarks.bandwidth import (FARMERS_WRITE, USERS_WRITE, achieved_gbps, farmers_bytes_per_step,
+                                 users_bytes_moved, users_bytes_per_step)
 from benchmarks.common import log
 
 
@@ -173,7 +173,7 @@ def _round(rate: dict) -> dict:
 
 def _with_bw(rate: dict, bytes_per_step: float, bw_gbps: float | None) -> dict:
     """Add bytes per agent-step, the achieved GB/s and its fraction of the measured bandwidth."""
-    gbps = rate["msteps_per_s"] * 1e6 * bytes_per_step / 1e9
+    gbps = achieved_gbps(rate["msteps_per_s"], bytes_per_step)
     rate["bytes_per_agent_step"] = round(bytes_per_step, 3)
     rate["achieved_gbps"] = round(gbps, 3)
     rate["bandwidth_fraction"] = round(gbps / bw_gbps, 4) if bw_gbps else None
@@ -306,11 +306,9 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
         acted |= after[k] != before[k]
     ub_strict = users_bytes_moved(m.users, m.user_rates, int(acted.sum()))
     nat_f, _ = time_farmers_kernel(m, reps=3 * reps)
-    strict_gbps = nat_u["msteps_per_s"] * 1e6 * ub_strict["total"] / 1e9
+    users_strict = _with_bw(dict(nat_u), ub_strict["total"], bw_gbps)  # from nat_u before _with_bw rounds it
     res["national"] = {"users": _with_bw(nat_u, ub_d["total"], bw_gbps),
-                       "users_strict": {"bytes_per_agent_step": round(ub_strict["total"], 3),
-                                        "achieved_gbps": round(strict_gbps, 3),
-                                        "bandwidth_fraction": round(strict_gbps / bw_gbps, 4) if bw_gbps else None},
+                       "users_strict": users_strict,
                        "users_bytes_moved": ub_strict,
                        "farmers": _with_bw(nat_f, fb_d["total"], bw_gbps),
                        "helpers": _helpers(m, reps),

@@ -20,6 +20,9 @@ TARGETS = (
 )
 
 
+_OPS = {key: op for _, key, op, _, _ in TARGETS}
+
+
 def _fmt(v, unit: str = "") -> str:
     if v is None:
         return "-"
@@ -73,7 +76,7 @@ def margin_text(t: dict) -> str:
     m = t["margin_pct"]
     if m is None:
         return t["note"]
-    op = "more than" if t["key"].endswith(("ratio", "ratio_farmers", "fraction", "fraction_strict", "fraction_farmers", "r2")) else "under"
+    op = "more than" if _OPS.get(t["key"]) == ">=" else "under"
     if m >= 0:
         s = f"headroom {m:.0f}%"
     elif op == "under":

@@ -50,6 +50,12 @@ if (NEVER, OCCASIONAL, DEPENDENT, TREATMENT, REMISSION, PRISON, DEAD) != tuple(r
 CHUNK = 1000  # people per chunk (rounded to whole peer groups): its draws' bounds and bytes stay in L1
 
 
+@njit(cache=True)
+def chunk_size(group_size):
+    """People per chunk of the screen: CHUNK rounded down to whole peer groups (at least one)."""
+    return group_size * max(1, CHUNK // group_size)
+
+
 @njit(cache=True, inline="always")
 def _below(t):
     """The least field b with: u < t implies v < b. Selects, not branches: the screen computes it for every
@@ -261,7 +267,7 @@ def step_users(market, group, state, flags, risk, event, rates, peer_light, peer
             for s in range(N_STATES):
                 for f in range(N_FLAG_CODES):
                     bounds[((m * n_g + g) * N_STATES + s) * N_FLAG_CODES + f] = _quiet_bounds(rates, m, g, s, f)
-    ch = group_size * max(1, CHUNK // group_size)
+    ch = chunk_size(group_size)
     pg_slot = np.empty(ch, np.uint64)
     for j in range(ch):
         pg_slot[j] = (j // group_size) * n_g
