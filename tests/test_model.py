@@ -286,12 +286,14 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
         died = (k >= 0) & (state == DEAD)
         np.add.at(want_dead, (group[died], k[died]), 1)
         want = (want_counts, want_events, want_inj, want_prison, want_light, want_never, want_pm, want_dead)
-        for threads in (1, 2):
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-            got = count_month(market, group, state, before, flags, event, group_size, n_m, n_g, n_s, EVENT_BITS)
-            for i, (a, b) in enumerate(zip(got, want)):
-                assert np.array_equal(a, b), (n, group_size, threads, i)
-    numba.set_num_threads(nt0)
+        try:
+            for threads in (1, 2):
+                numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+                got = count_month(market, group, state, before, flags, event, group_size, n_m, n_g, n_s, EVENT_BITS)
+                for i, (a, b) in enumerate(zip(got, want)):
+                    assert np.array_equal(a, b), (n, group_size, threads, i)
+        finally:  # a failure must not leave the other tests on one thread
+            numba.set_num_threads(nt0)
 
 
 def test_calibration_wants_what_the_farmers_rule_wants():
