@@ -117,11 +117,21 @@ def main(argv=None) -> int:
             farmers_kernel_msteps_per_s=nat["farmers"]["msteps_per_s"],
             users_bytes_per_agent_step=nat["users"]["bytes_per_agent_step"],
             farmers_bytes_per_agent_step=nat["farmers"]["bytes_per_agent_step"],
-            bandwidth_fraction=nat["users"]["bandwidth_fraction"],
             users_bytes_moved_per_agent_step=nat["users_strict"]["bytes_per_agent_step"],
-            bandwidth_fraction_strict=nat["users_strict"]["bandwidth_fraction"],
-            bandwidth_fraction_farmers=nat["farmers"]["bandwidth_fraction"],
         )
+        # the shares of bandwidth: medians over rounds that time the copy and the kernels in the same moment
+        # (benchmarks/paired.py); the kernels section's figures against the bandwidth section's copy, measured
+        # minutes apart, stay in the details
+        sh = k["paired"]["shares"]
+        r.update(bandwidth_fraction=sh["users"]["median"], bandwidth_fraction_strict=sh["users_strict"]["median"],
+                 bandwidth_fraction_farmers=sh["farmers"]["median"],
+                 bandwidth_fraction_range=[sh["users"]["min"], sh["users"]["max"]],
+                 bandwidth_fraction_strict_range=[sh["users_strict"]["min"], sh["users_strict"]["max"]],
+                 bandwidth_fraction_farmers_range=[sh["farmers"]["min"], sh["farmers"]["max"]],
+                 bandwidth_fraction_strict_vs_top_copy=sh["users_strict"]["median_kernel_vs_top_copy"],
+                 bandwidth_fraction_farmers_vs_top_copy=sh["farmers"]["median_kernel_vs_top_copy"],
+                 bandwidth_rounds=k["paired"]["rounds"],
+                 bandwidth_rounds_copy_gbps=k["paired"]["copy_gbps"])
         # the same kernel on one thread (the anatomy, same month and process): with two vCPUs whose second
         # core the host sometimes takes, the two-thread speed-up tells a reader which case a run was
         one = (k.get("anatomy") or {}).get("1 thread(s), M agent-steps/s", {}).get(

@@ -307,6 +307,16 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     ub_strict = users_bytes_moved(m.users, m.user_rates, int(acted.sum()))
     nat_f, _ = time_farmers_kernel(m, reps=3 * reps)
     users_strict = _with_bw(dict(nat_u), ub_strict["total"], bw_gbps)  # from nat_u before _with_bw rounds it
+    from benchmarks import paired
+
+    log("kernels: paired rounds (the copy, then each kernel, in the same moment)")
+    res["paired"] = paired.timed_rounds(m, quick, {"users": ("users", ub_d["total"]),
+                                                   "users_strict": ("users", ub_strict["total"]),
+                                                   "farmers": ("farmers", fb_d["total"])})
+    sh = res["paired"]["shares"]
+    log(f"kernels: paired rounds: users {100 * sh['users_strict']['median']:.1f}% by bytes moved "
+        f"({100 * sh['users_strict']['min']:.1f}-{100 * sh['users_strict']['max']:.1f}%), farmers "
+        f"{100 * sh['farmers']['median']:.1f}%, copy {res['paired']['copy_gbps']}")
     res["national"] = {"users": _with_bw(nat_u, ub_d["total"], bw_gbps),
                        "users_strict": users_strict,
                        "users_bytes_moved": ub_strict,

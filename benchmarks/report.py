@@ -61,10 +61,15 @@ def evaluate(r: dict) -> list[dict]:
             ok = v <= target
             margin = (1.0 - v / target) * 100.0
         status = "PASS" if ok else "MISS"
+        rng_ = r.get(f"{key}_range")
+        if rng_ is not None:
+            note = (f"median of {r.get('bandwidth_rounds')} paired rounds, range {100 * rng_[0]:.1f}-"
+                    f"{100 * rng_[1]:.1f}%")
         sp = r.get("users_two_thread_speedup")
         if key in ("bandwidth_fraction", "bandwidth_fraction_strict") and sp is not None and sp < 1.5:
-            note = (f"two threads ran only {sp:.2f}x as fast as one, so the host likely had one of the two cores "
-                    f"(docs/performance.md)")
+            note += ("; " if note else "") + (
+                f"two threads ran only {sp:.2f}x as fast as one, so the host likely had one of the two cores "
+                f"(docs/performance.md)")
         if note and key == "scaling_r2":
             status = "MISS" if r.get("quick") is False else "n/a (quick)"
         out.append({"target": label, "key": key, "measured": v, "limit": target, "unit": unit, "status": status,
@@ -132,6 +137,23 @@ def table(r: dict) -> str:
             L.append(f"Anatomy of the users kernel at national size, {label}:")
             for name, v in row_.items():
                 row(name, v, "M agent-steps/s")
+        pr = k.get("paired")
+        if pr:
+            c = pr["copy_gbps"]
+            L.append(f"Shares of bandwidth in {pr['rounds']} paired rounds (each: the copy, best of {pr['copy_reps']} "
+                     f"on {pr['copy_mib']:.0f} MiB arrays, then each kernel, best of {pr['reps']}; "
+                     f"benchmarks/paired.py):")
+            row("copy in the rounds (median)", c["median"], "GB/s", f"range {c['min']:.1f}-{c['max']:.1f}")
+            for kernel, x in pr["msteps_per_s"].items():
+                row(f"{kernel} kernel in the rounds (median)", x["median"], "M agent-steps/s",
+                    f"range {x['min']:,.0f}-{x['max']:,.0f}")
+            labels = {"users": "users kernel, counted the STREAM way", "users_strict": "users kernel, by bytes moved",
+                      "farmers": "farmers kernel"}
+            for name, x in pr["shares"].items():
+                row(f"{labels.get(name, name)} (median share)", x["median"], "",
+                    f"range {100 * x['min']:.1f}-{100 * x['max']:.1f}%; {x['rounds_reaching_threshold']} of "
+                    f"{pr['rounds']} rounds at >= {100 * pr['threshold']:.0f}%; "
+                    f"{100 * x['median_kernel_vs_top_copy']:.1f}% of the fastest copy ({c['max']:.1f} GB/s)")
         if "out_of_cache" in k:
             oc = k["out_of_cache"]
             L.append("Kernels out of cache (national population tiled):")
@@ -148,12 +170,14 @@ def table(r: dict) -> str:
         row("numba loop, 1 thread", bw["numba_copy_1thread_gbps"], "GB/s")
         row(f"numba prange, {bw['numba_threads']} threads", bw["numba_copy_parallel_gbps"], "GB/s")
         row("best", bw["best_gbps"], "GB/s")
-        row("users kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction"))
-        row("users kernel, fraction of bandwidth by bytes moved (national)", r.get("bandwidth_fraction_strict"))
-        if r.get("users_two_thread_speedup") is not None:
-            row("  the same on one thread", r.get("bandwidth_fraction_strict_1thread"), "",
-                f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
-        row("farmers kernel, fraction of bandwidth (national)", r.get("bandwidth_fraction_farmers"))
+        if k:  # the kernels section's timings against this copy, minutes apart (the targets use the rounds)
+            nat = k["national"]
+            row("users kernel / this copy (national)", nat["users"]["bandwidth_fraction"])
+            row("users kernel by bytes moved / this copy (national)", nat["users_strict"]["bandwidth_fraction"])
+            if r.get("users_two_thread_speedup") is not None:
+                row("  the same on one thread", r.get("bandwidth_fraction_strict_1thread"), "",
+                    f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
+            row("farmers kernel / this copy (national)", nat["farmers"]["bandwidth_fraction"])
     runs = d.get("runs") or {}
     if runs:
         L.append("Whole runs, fresh process each (wall = build + burn-in + months; imports apart):")

@@ -105,3 +105,29 @@ def test_kernels_section_alone_prints_its_table(tmp_path):
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, p.stderr[-3000:]
     assert "bandwidth not measured in this run" in p.stdout
+
+
+def test_paired_rounds_divide_each_kernel_by_the_copy_of_its_own_round():
+    """The share of bandwidth is taken per round, kernel GB/s over the same round's copy, and summarised by
+    the median over rounds (benchmarks/paired.py); the kernels' arrays end as they started."""
+    import statistics
+
+    import numpy as np
+
+    from benchmarks import kernels, paired
+    from benchmarks.bandwidth import achieved_gbps
+
+    m = kernels.build("workshop", 3, n_users=3000, n_farmers=300)
+    before = {k: getattr(m.users, k).copy() for k in ("state", "flags", "risk", "event")}
+    res = paired.rounds(m, n_rounds=3, reps=2, copy_doubles=1 << 16, copy_reps=1,
+                        bytes_per_step={"u": ("users", 8.0), "f": ("farmers", 96.0)}, threshold=0.0)
+    rows = res["per_round"]
+    assert len(rows) == 3
+    for r in rows:
+        assert r["u"] == pytest.approx(achieved_gbps(r["users_msteps_per_s"], 8.0) / r["copy_gbps"], rel=1e-3)
+        assert r["f"] == pytest.approx(achieved_gbps(r["farmers_msteps_per_s"], 96.0) / r["copy_gbps"], rel=1e-3)
+    assert res["shares"]["u"]["median"] == pytest.approx(statistics.median(r["u"] for r in rows), rel=1e-3)
+    assert res["shares"]["u"]["min"] <= res["shares"]["u"]["median"] <= res["shares"]["u"]["max"]
+    assert res["shares"]["f"]["rounds_reaching_threshold"] == 3
+    for k, v in before.items():
+        assert np.array_equal(getattr(m.users, k), v), k
