@@ -307,7 +307,7 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     ub_strict = users_bytes_moved(m.users, m.user_rates, int(acted.sum()))
     nat_f, _ = time_farmers_kernel(m, reps=3 * reps)
     users_strict = _with_bw(dict(nat_u), ub_strict["total"], bw_gbps)  # from nat_u before _with_bw rounds it
-    from benchmarks import paired
+    from benchmarks import paired  # here, not at the top: paired imports this module's timing helpers
 
     log("kernels: paired rounds (the copy, then each kernel, in the same moment)")
     res["paired"] = paired.timed_rounds(m, quick, {"users": ("users", ub_d["total"]),

@@ -66,7 +66,7 @@ def evaluate(r: dict) -> list[dict]:
             note = (f"median of {r.get('bandwidth_rounds')} paired rounds, range {100 * rng_[0]:.1f}-"
                     f"{100 * rng_[1]:.1f}%")
         sp = r.get("users_two_thread_speedup")
-        if key in ("bandwidth_fraction", "bandwidth_fraction_strict") and sp is not None and sp < 1.5:
+        if key in ("bandwidth_fraction", "bandwidth_fraction_strict") and not ok and sp is not None and sp < 1.5:
             note += ("; " if note else "") + (
                 f"two threads ran only {sp:.2f}x as fast as one, so the host likely had one of the two cores "
                 f"(docs/performance.md)")
@@ -150,7 +150,7 @@ def table(r: dict) -> str:
             labels = {"users": "users kernel, counted the STREAM way", "users_strict": "users kernel, by bytes moved",
                       "farmers": "farmers kernel"}
             for name, x in pr["shares"].items():
-                row(f"{labels.get(name, name)} (median share)", x["median"], "",
+                row(f"{labels.get(name, name)} (median share)", 100 * x["median"], "%",
                     f"range {100 * x['min']:.1f}-{100 * x['max']:.1f}%; {x['rounds_reaching_threshold']} of "
                     f"{pr['rounds']} rounds at >= {100 * pr['threshold']:.0f}%; "
                     f"{100 * x['median_kernel_vs_top_copy']:.1f}% of the fastest copy ({c['max']:.1f} GB/s)")
@@ -172,12 +172,16 @@ def table(r: dict) -> str:
         row("best", bw["best_gbps"], "GB/s")
         if k:  # the kernels section's timings against this copy, minutes apart (the targets use the rounds)
             nat = k["national"]
-            row("users kernel / this copy (national)", nat["users"]["bandwidth_fraction"])
-            row("users kernel by bytes moved / this copy (national)", nat["users_strict"]["bandwidth_fraction"])
+            def pct(v):
+                return None if v is None else 100 * v
+
+            row("users kernel / this copy (national)", pct(nat["users"]["bandwidth_fraction"]), "%")
+            row("users kernel by bytes moved / this copy (national)", pct(nat["users_strict"]["bandwidth_fraction"]),
+                "%")
             if r.get("users_two_thread_speedup") is not None:
-                row("  the same on one thread", r.get("bandwidth_fraction_strict_1thread"), "",
+                row("  the same on one thread", pct(r.get("bandwidth_fraction_strict_1thread")), "%",
                     f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
-            row("farmers kernel / this copy (national)", nat["farmers"]["bandwidth_fraction"])
+            row("farmers kernel / this copy (national)", pct(nat["farmers"]["bandwidth_fraction"]), "%")
     runs = d.get("runs") or {}
     if runs:
         L.append("Whole runs, fresh process each (wall = build + burn-in + months; imports apart):")
