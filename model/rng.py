@@ -40,7 +40,17 @@ def key(seed, stream, month):
 @njit(cache=True, inline="always")
 def bits(k, index):
     """The 64 random bits behind ``uniform(k, index)`` (its top 53 bits are the uniform's)."""
-    return _mix(k + (np.uint64(index) + np.uint64(1)) * _GOLD)
+    return bits_at(k, (np.uint64(index) + np.uint64(1)) * STEP)
+
+
+STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64
+
+
+@njit(cache=True, inline="always")
+def bits_at(k, counter):
+    """``bits(k, index)`` given the index's counter, for a loop over consecutive indices that adds STEP
+    to the counter instead of multiplying (the users kernel's screen)."""
+    return _mix(k + counter)
 
 
 @njit(cache=True, inline="always")
