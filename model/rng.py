@@ -18,6 +18,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _MASK = (1 << 64) - 1
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
+STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64 (see bits and bits_at)
 
 # Streams: one per kind of decision, so adding draws to one rule never shifts another.
 FARMER, USER, USER_B, USER_C, SEIZURE, SEIZURE_NODE, SUPPLIER, ORG, INIT, INIT_B, INIT_C = range(11)
@@ -41,9 +42,6 @@ def key(seed, stream, month):
 def bits(k, index):
     """The 64 random bits behind ``uniform(k, index)`` (its top 53 bits are the uniform's)."""
     return bits_at(k, (np.uint64(index) + np.uint64(1)) * STEP)
-
-
-STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64
 
 
 @njit(cache=True, inline="always")

@@ -15,7 +15,7 @@ from numba import njit
 
 from model.model import DrugMarketModel
 from model.policy import PROGRAMS
-from model.rng import SEIZURE, key, key_py, uniform, uniform_py, uniforms
+from model.rng import SEIZURE, STEP, bits, bits_at, key, key_py, uniform, uniform_py, uniforms
 from model.scenario import scenario_from_dict
 from model.world import DRUGS
 
@@ -44,6 +44,29 @@ def test_counter_rng_is_the_same_in_numba_numpy_and_python():
     npv = uniforms(7, 3, 11, 50).tolist()
     assert py == nb == npv
     assert all(0.0 <= x < 1.0 for x in py)
+
+
+@njit(cache=True)
+def _stepped_and_direct(seed, stream, month, first, n):
+    """bits by a counter stepped by STEP (as the users screen draws), and bits by index."""
+    k = key(seed, stream, month)
+    stepped = np.empty(n, np.uint64)
+    direct = np.empty(n, np.uint64)
+    z = (np.uint64(first) + np.uint64(1)) * STEP
+    for j in range(n):
+        stepped[j] = bits_at(k, z)
+        z += STEP
+        direct[j] = bits(k, np.uint64(first) + np.uint64(j))
+    return stepped, direct
+
+
+def test_a_stepped_counter_gives_the_same_bits_as_the_index():
+    for first in (0, 999, 2**40 + 5):
+        stepped, direct = _stepped_and_direct(7, 3, 11, first, 300)
+        assert (stepped == direct).all()
+    # the screen's draws are the rule's: their top 53 bits are uniform()
+    stepped, _ = _stepped_and_direct(7, 3, 11, 0, 50)
+    assert ((stepped >> np.uint64(11)).astype(np.float64) * 2.0**-53).tolist() == _draws(7, 3, 11, 50).tolist()
 
 
 def test_seizure_loop_matches_the_rule_written_with_numpy():

@@ -135,7 +135,8 @@ def _quiet_bounds(rates, m, g, s, f):
     them, computed with the same arithmetic. Never-users are bounded per peer group in _screen_chunk.
 
     Inlined into step_users' table of about 1,000 classes: as calls, the table took 15 us of each month's
-    step, on one thread while the other waited (3% of the kernel on two threads at national size)."""
+    step, on one thread while the other waited (15 of the roughly 540 us the kernel takes on two threads at
+    national size)."""
     b1 = np.uint64(0)  # unsigned like _below's and _above's fields (numba would unify int and uint as float)
     b2 = np.uint64(0)
     b3 = np.uint64(0)
