@@ -23,6 +23,11 @@ TARGETS = (
 _OPS = {key: op for _, key, op, _, _ in TARGETS}
 
 
+def _pct(v):
+    """A fraction as a percentage (None stays None: not measured)."""
+    return None if v is None else 100 * v
+
+
 def _fmt(v, unit: str = "") -> str:
     if v is None:
         return "-"
@@ -61,10 +66,10 @@ def evaluate(r: dict) -> list[dict]:
             ok = v <= target
             margin = (1.0 - v / target) * 100.0
         status = "PASS" if ok else "MISS"
-        rng_ = r.get(f"{key}_range")
-        if rng_ is not None:
-            note = (f"median of {r.get('bandwidth_rounds')} paired rounds, range {100 * rng_[0]:.1f}-"
-                    f"{100 * rng_[1]:.1f}%")
+        span = r.get(f"{key}_range")
+        if span is not None:
+            note = (f"median of {r.get('bandwidth_rounds')} paired rounds, range {100 * span[0]:.1f}-"
+                    f"{100 * span[1]:.1f}%")
         sp = r.get("users_two_thread_speedup")
         if key in ("bandwidth_fraction", "bandwidth_fraction_strict") and not ok and sp is not None and sp < 1.5:
             note += ("; " if note else "") + (
@@ -172,16 +177,13 @@ def table(r: dict) -> str:
         row("best", bw["best_gbps"], "GB/s")
         if k:  # the kernels section's timings against this copy, minutes apart (the targets use the rounds)
             nat = k["national"]
-            def pct(v):
-                return None if v is None else 100 * v
-
-            row("users kernel / this copy (national)", pct(nat["users"]["bandwidth_fraction"]), "%")
-            row("users kernel by bytes moved / this copy (national)", pct(nat["users_strict"]["bandwidth_fraction"]),
+            row("users kernel / this copy (national)", _pct(nat["users"]["bandwidth_fraction"]), "%")
+            row("users kernel by bytes moved / this copy (national)", _pct(nat["users_strict"]["bandwidth_fraction"]),
                 "%")
             if r.get("users_two_thread_speedup") is not None:
-                row("  the same on one thread", pct(r.get("bandwidth_fraction_strict_1thread")), "%",
+                row("  the same on one thread", _pct(r.get("bandwidth_fraction_strict_1thread")), "%",
                     f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
-            row("farmers kernel / this copy (national)", pct(nat["farmers"]["bandwidth_fraction"]), "%")
+            row("farmers kernel / this copy (national)", _pct(nat["farmers"]["bandwidth_fraction"]), "%")
     runs = d.get("runs") or {}
     if runs:
         L.append("Whole runs, fresh process each (wall = build + burn-in + months; imports apart):")

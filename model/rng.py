@@ -80,7 +80,7 @@ def uniforms(seed: int, stream: int, month: int, n: int, offset: int = 0) -> np.
     k = np.uint64(key_py(seed, stream, month))
     idx = np.arange(offset, offset + n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        z = k + (idx + np.uint64(1)) * _GOLD
+        z = k + (idx + np.uint64(1)) * STEP
         z = (z ^ (z >> np.uint64(30))) * _M1
         z = (z ^ (z >> np.uint64(27))) * _M2
         z = z ^ (z >> np.uint64(31))
