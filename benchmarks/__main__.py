@@ -131,6 +131,8 @@ def main(argv=None) -> int:
                  bandwidth_fraction_strict_vs_top_copy=sh["users_strict"]["median_kernel_vs_top_copy"],
                  bandwidth_fraction_farmers_vs_top_copy=sh["farmers"]["median_kernel_vs_top_copy"],
                  bandwidth_rounds=k["paired"]["rounds"],
+                 bandwidth_rounds_users_slow=k["paired"]["msteps_per_s"]["users"]["slow_rounds"],
+                 bandwidth_rounds_farmers_slow=k["paired"]["msteps_per_s"]["farmers"]["slow_rounds"],
                  bandwidth_rounds_copy_gbps=k["paired"]["copy_gbps"])
         # the same kernel on one thread (the anatomy, same month and process): with two vCPUs whose second
         # core the host sometimes takes, the two-thread speed-up tells a reader which case a run was

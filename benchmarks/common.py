@@ -17,6 +17,9 @@ DEFAULT_CACHE = Path.home() / ".cache" / "drugmarket" / "numba"  # as the Makefi
 RESULT_MARK = "BENCH_RESULT "
 GIB = 1024.0 ** 3
 MIB = 1024.0 ** 2
+# A paired round (benchmarks/paired.py) whose kernel ran under this share of its fastest round most likely had
+# one of the two cores: with two, the kernels run 1.6-2.2 times as fast as with one (docs/performance.md)
+SLOW_ROUND = 0.6
 
 
 def log(msg: str) -> None:

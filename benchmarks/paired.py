@@ -14,7 +14,9 @@ and in NumPy on one thread) and then each kernel (best of ``reps``) on the natio
 share is the kernel's GB/s over that round's copy. A round takes about a fifth of a second, so both
 timings of a round usually fall in one phase. The benchmark reports the median share over the rounds,
 its range, how many rounds reached 25%, and, as the strictest reading, the kernel's median speed against
-the fastest copy of all the rounds.
+the fastest copy of all the rounds. It also counts, per kernel, the rounds in which it ran under
+``SLOW_ROUND`` of its fastest round: with two cores a kernel runs 1.6-2.2 times as fast as with one, so
+such a round most likely had one core, and a reader can tell a run the host slowed from a slow kernel.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import time
 import numpy as np
 
 from benchmarks.bandwidth import _best, _copy_numpy, _copy_parallel, achieved_gbps
+from benchmarks.common import SLOW_ROUND
 from benchmarks.kernels import _time_restoring, farmers_args, users_args
 
 
@@ -77,6 +80,8 @@ def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes
            "copy_gbps": summary("copy_gbps"),
            "msteps_per_s": {k: summary(f"{k}_msteps_per_s") for k in calls},
            "shares": {}}
+    for k, x in out["msteps_per_s"].items():
+        x["slow_rounds"] = sum(r[f"{k}_msteps_per_s"] < SLOW_ROUND * x["max"] for r in rows)
     top_copy = max(r["copy_gbps"] for r in rows)
     for name, (kernel, bps) in bytes_per_step.items():
         s = summary(name)

@@ -54,6 +54,18 @@ def test_a_bandwidth_miss_says_when_the_second_core_gave_little():
     assert quiet["bandwidth_fraction_strict"]["note"] == ""
 
 
+def test_a_bandwidth_miss_says_when_most_rounds_ran_on_one_core():
+    """A miss whose paired rounds mostly ran a kernel under SLOW_ROUND of its fastest round says so, for that
+    kernel's targets only; a pass, or a miss with few slow rounds, says nothing of it."""
+    r = {"bandwidth_rounds": 25, "bandwidth_fraction_strict": 0.2, "bandwidth_fraction_farmers": 0.2,
+         "bandwidth_rounds_users_slow": 20, "bandwidth_rounds_farmers_slow": 3}
+    t = {x["key"]: x for x in evaluate(r)}
+    assert "in 20 of 25 rounds the users kernel ran under 60%" in t["bandwidth_fraction_strict"]["note"]
+    assert "rounds" not in t["bandwidth_fraction_farmers"]["note"]
+    t = {x["key"]: x for x in evaluate(dict(r, bandwidth_fraction_strict=0.3))}
+    assert t["bandwidth_fraction_strict"]["note"] == ""
+
+
 def test_strict_byte_count_of_the_users_kernel_adds_up_array_by_array():
     import numpy as np
     from types import SimpleNamespace
@@ -129,5 +141,8 @@ def test_paired_rounds_divide_each_kernel_by_the_copy_of_its_own_round():
     assert res["shares"]["u"]["median"] == pytest.approx(statistics.median(r["u"] for r in rows), rel=1e-3)
     assert res["shares"]["u"]["min"] <= res["shares"]["u"]["median"] <= res["shares"]["u"]["max"]
     assert res["shares"]["f"]["rounds_reaching_threshold"] == 3
+    for k in ("users", "farmers"):
+        speeds = [r[f"{k}_msteps_per_s"] for r in rows]
+        assert res["msteps_per_s"][k]["slow_rounds"] == sum(v < paired.SLOW_ROUND * max(speeds) for v in speeds)
     for k, v in before.items():
         assert np.array_equal(getattr(m.users, k), v), k
