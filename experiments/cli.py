@@ -5,7 +5,7 @@
     drugmarket compare BASELINE POLICY [POLICY ...] [--seeds N] [--set key=value ...] [--out DIR]
     drugmarket reproduce [NAME ...] [--fast]      (experiments.published:main)
     drugmarket app                                (viz.app:serve)
-    drugmarket bench                              (benchmarks:main)
+    drugmarket bench                              (benchmarks.__main__:main)
 
 Exit status: 0 success; 1 some runs failed, or results could not be written (the
 others are saved; the manifest has the errors); 2 bad input (``error: <message>`` on stderr, no traceback);
@@ -32,7 +32,7 @@ SIMULATE_ENV = "DRUGMARKET_SIMULATE"
 DELEGATES = {
     "reproduce": ("experiments.published:main", "reproduce the published experiments"),
     "app": ("viz.app:serve", "start the Solara workshop app"),
-    "bench": ("benchmarks:main", "run the benchmarks"),
+    "bench": ("benchmarks.__main__:main", "run the benchmarks (python -m benchmarks)"),
 }
 
 

@@ -164,6 +164,16 @@ def test_delegates_not_available(capsys, monkeypatch):
     assert rc == 2 and "not available yet" in stderr
 
 
+def test_every_delegate_names_a_function_that_exists():
+    """`drugmarket bench` once pointed at benchmarks:main, which does not exist: each subcommand handed to
+    another module must name a real callable (importing it, not running it)."""
+    import importlib
+
+    for name, (target, _) in cli.DELEGATES.items():
+        mod_name, attr = target.split(":")
+        assert callable(getattr(importlib.import_module(mod_name), attr, None)), name
+
+
 def test_delegate_passes_arguments(capsys, monkeypatch):
     monkeypatch.setitem(cli.DELEGATES, "app", (f"{MOD}:_fake_entry", "x"))
     rc, stdout, _ = _main(capsys, "app", "--port", "8765")
