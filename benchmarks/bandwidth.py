@@ -34,22 +34,22 @@ FARMERS_WRITE = ("cell", "illicit", "trust", "enrolled", "erad_age", "eradicated
 
 
 @njit(cache=True)
-def _copy_serial(a, b):
+def copy_serial(a, b):
     for i in range(a.shape[0]):
         b[i] = a[i]
 
 
 @njit(cache=True, parallel=True)
-def _copy_parallel(a, b):
+def copy_parallel(a, b):
     for i in prange(a.shape[0]):
         b[i] = a[i]
 
 
-def _copy_numpy(a, b):
+def copy_numpy(a, b):
     np.copyto(b, a)
 
 
-def _best(fn, a, b, reps: int, warm: bool = True) -> float:
+def best_time(fn, a, b, reps: int, warm: bool = True) -> float:
     """The least of ``reps`` timings of ``fn(a, b)``; ``warm``: one untimed call first (first touch, compile)."""
     if warm:
         fn(a, b)
@@ -70,11 +70,11 @@ def stream_copy(n_doubles: int = 1 << 26, reps: int = 5) -> dict:
     b = np.zeros(n_doubles)
     nbytes = 2 * a.nbytes
     out = {"array_mib": a.nbytes / 2**20, "reps": reps}
-    out["numpy_copy_gbps"] = nbytes / _best(_copy_numpy, a, b, reps) / 1e9
-    out["numba_copy_1thread_gbps"] = nbytes / _best(_copy_serial, a, b, reps) / 1e9
+    out["numpy_copy_gbps"] = nbytes / best_time(copy_numpy, a, b, reps) / 1e9
+    out["numba_copy_1thread_gbps"] = nbytes / best_time(copy_serial, a, b, reps) / 1e9
     nt = numba.get_num_threads()
     out["numba_threads"] = nt
-    out["numba_copy_parallel_gbps"] = nbytes / _best(_copy_parallel, a, b, reps) / 1e9
+    out["numba_copy_parallel_gbps"] = nbytes / best_time(copy_parallel, a, b, reps) / 1e9
     keys = ("numpy_copy_gbps", "numba_copy_1thread_gbps", "numba_copy_parallel_gbps")
     out["best_gbps"] = max(out[k] for k in keys)
     out["best_of"] = max(keys, key=lambda k: out[k])

@@ -91,7 +91,7 @@ def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
 
 
 # --------------------------------------------------------------------------- timing
-def _time_restoring(fn, writable: dict, reps: int) -> tuple[list[float], dict]:
+def time_restoring(fn, writable: dict, reps: int) -> tuple[list[float], dict]:
     """Time ``fn()`` ``reps`` times, restoring ``writable`` arrays before each; returns the times
     and the arrays after one run from the saved state. The arrays end as they started."""
     snap = {k: v.copy() for k, v in writable.items()}
@@ -122,7 +122,7 @@ def time_users_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
 
     args, writable = users_args(m, tile)
     step_users(*args)  # compile or load, outside the clock (then restored below)
-    times, after = _time_restoring(lambda: step_users(*args), writable, reps)
+    times, after = time_restoring(lambda: step_users(*args), writable, reps)
     return _rate(args[2].shape[0], times), after
 
 
@@ -131,13 +131,13 @@ def time_farmers_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
 
     args, writable = farmers_args(m, tile)
     step_farmers(*args)
-    times, after = _time_restoring(lambda: step_farmers(*args), writable, reps)
+    times, after = time_restoring(lambda: step_farmers(*args), writable, reps)
     return _rate(args[0].shape[0], times), after
 
 
 def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]:
     agents = m.agents_by_type[agent_cls]
-    times, after = _time_restoring(lambda: agents.do("step"), writable, reps)
+    times, after = time_restoring(lambda: agents.do("step"), writable, reps)
     return _rate(len(agents), times), after
 
 
@@ -244,7 +244,7 @@ def anatomy(m, reps: int = 10) -> dict:
             fn()
             for k, v in pristine[id(cols)].items():
                 w[k][...] = v
-            times, _ = _time_restoring(fn, w, reps)
+            times, _ = time_restoring(fn, w, reps)
             row[name] = round(u.n / min(times) / 1e6, 1)
         out[f"{nt} thread(s), M agent-steps/s"] = row
     numba.set_num_threads(nt0)

@@ -26,9 +26,9 @@ import time
 
 import numpy as np
 
-from benchmarks.bandwidth import _best, _copy_numpy, _copy_parallel, achieved_gbps
+from benchmarks.bandwidth import best_time, copy_numpy, copy_parallel, achieved_gbps
 from benchmarks.common import SLOW_ROUND
-from benchmarks.kernels import _time_restoring, farmers_args, users_args
+from benchmarks.kernels import time_restoring, farmers_args, users_args
 
 
 def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes_per_step: dict,
@@ -49,20 +49,20 @@ def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes
     nbytes = 2 * a.nbytes  # STREAM's count for a copy: one read and one write per element
 
     def copy_gbps() -> float:
-        t = min(_best(_copy_parallel, a, b, copy_reps, warm=False), _best(_copy_numpy, a, b, copy_reps, warm=False))
+        t = min(best_time(copy_parallel, a, b, copy_reps, warm=False), best_time(copy_numpy, a, b, copy_reps, warm=False))
         return nbytes / t / 1e9
 
     # compile or load, and touch the arrays, outside the clock (once, not every round); the kernels' arrays
     # end as they started
-    _copy_parallel(a, b)
-    _copy_numpy(a, b)
+    copy_parallel(a, b)
+    copy_numpy(a, b)
     for fn, writable, _ in calls.values():
-        _time_restoring(fn, writable, 1)
+        time_restoring(fn, writable, 1)
     rows = []
     for _ in range(n_rounds):
         row = {"copy_gbps": copy_gbps()}
         for kernel, (fn, writable, n) in calls.items():
-            times, _ = _time_restoring(fn, writable, reps)
+            times, _ = time_restoring(fn, writable, reps)
             row[f"{kernel}_msteps_per_s"] = n / min(times) / 1e6
         for name, (kernel, bps) in bytes_per_step.items():
             row[name] = achieved_gbps(row[f"{kernel}_msteps_per_s"], bps) / row["copy_gbps"]
