@@ -26,9 +26,9 @@ import time
 
 import numpy as np
 
-from benchmarks.bandwidth import best_time, copy_numpy, copy_parallel, achieved_gbps
+from benchmarks.bandwidth import achieved_gbps, best_time, copy_numpy, copy_parallel
 from benchmarks.common import SLOW_ROUND
-from benchmarks.kernels import time_restoring, farmers_args, users_args
+from benchmarks.kernels import farmers_args, time_restoring, users_args
 
 
 def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes_per_step: dict,
@@ -49,7 +49,8 @@ def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes
     nbytes = 2 * a.nbytes  # STREAM's count for a copy: one read and one write per element
 
     def copy_gbps() -> float:
-        t = min(best_time(copy_parallel, a, b, copy_reps, warm=False), best_time(copy_numpy, a, b, copy_reps, warm=False))
+        t = min(best_time(copy_parallel, a, b, copy_reps, warm=False),
+                best_time(copy_numpy, a, b, copy_reps, warm=False))
         return nbytes / t / 1e9
 
     # compile or load, and touch the arrays, outside the clock (once, not every round); the kernels' arrays
