@@ -322,17 +322,26 @@ def test_ctrl_c_keeps_finished_runs(tmp_path, backend):
     # 1 s a run (24 runs, 2 workers: about 12 s in all), so that on a loaded machine the sweep cannot
     # finish between seeing 3 parts and the interrupt (with 0.15 s it did, at load average 30)
     env = {**_cli_env(tmp_path, "first"), "FAKE_SLEEP": "1.0"}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Start the sweep as a terminal starts a command, with Ctrl-C not ignored. Run as a background job of a
+    # non-interactive shell (or under nohup), pytest inherits an ignored SIGINT, the sweep would inherit it
+    # too and finish despite the interrupt (both cases failed so in session 7). A handled signal is reset to
+    # its default in the child on exec, an ignored one is not.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, start_new_session=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if (out / "parts").is_dir() and len(_parts(out)) >= 3:
             break
         time.sleep(0.02)
     workers = _children(proc.pid)
+    seen = len(_parts(out)) if (out / "parts").is_dir() else 0
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, (proc.returncode, f"{seen} parts before the interrupt", stderr[-2000:])
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
     m = json.loads((out / "manifest.json").read_text())
     done = {t["id"] for t in m["tasks"] if t["status"] == "done"}
