@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import numba
-
 from benchmarks.common import Load, ensure_cache_dir, log
 
 SECTIONS = ("jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
@@ -50,7 +48,9 @@ def parse(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     a = parse(argv)
-    ensure_cache_dir()  # before numba is imported: children inherit it
+    ensure_cache_dir()  # before numba is imported (it reads the cache dir once, at import): children inherit it
+    import numba
+
     from benchmarks import SCHEMA_VERSION, bandwidth, kernels, report, runs, sweep
     from benchmarks.common import machine_info
 
