@@ -338,3 +338,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in _P}
 def defaults() -> dict[str, Any]:
     """The default value of every parameter, by dotted name."""
     return {name: p.default for name, p in PARAMS.items()}
+
+
+def scenario_params(scenario) -> dict[str, Any]:
+    """Every parameter's value in ``scenario``: its override (``[params]``), else the default."""
+    return {**defaults(), **{k.removeprefix("params."): v for k, v in scenario.params.items()}}

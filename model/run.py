@@ -10,22 +10,21 @@ def check_scenario(scenario) -> None:
 
     Raises model.scenario.ScenarioError or model.world.WorldError naming the key at fault."""
     from model.calibrate import calibrate
-    from model.params import defaults
-    from model.scenario import scenario_from_dict
+    from model.params import scenario_params
+    from model.scenario import check_countries
     from model.world import load_world
 
     world = load_world(scenario.world)
-    scenario_from_dict(scenario.to_dict(), countries=world.country_names)  # country names must exist
-    params = {**defaults(), **{k.removeprefix("params."): v for k, v in scenario.params.items()}}
-    baseline = calibrate(world, params)
+    check_countries(scenario, world.country_names)  # country names must exist
+    baseline = calibrate(world, scenario_params(scenario))
     check_budget_places(scenario, baseline)
 
 
 def check_budget_places(scenario, baseline) -> None:
     """A per-country budget must name a place where that programme operates (else it would buy nothing)."""
+    from model.budgets import programmes_paid_by
     from model.scenario import ScenarioError
 
-    parts = {"harm_reduction": ("naloxone", "ssp", "drug_checking")}
     policies = [("policy.budget", scenario.policy.budget)]
     policies += [(f"events[{i}]", {k.split(".")[2]: v for k, v in ev.set.items()
                                     if k.startswith("policy.budget.") and k.count(".") == 3})
@@ -34,7 +33,7 @@ def check_budget_places(scenario, baseline) -> None:
         for program, amount in budget.items():
             if not isinstance(amount, dict):
                 continue
-            names = parts.get(program, (program,))
+            names = programmes_paid_by(program)
             places = sorted({pl for (n, pl) in baseline.programmes if n in names})
             for country in amount:
                 if country not in places:

@@ -21,6 +21,7 @@ GROUPS = ("opioid", "cocaine", "methamphetamine")  # what a user uses; opioid = 
 GROUP_DRUGS = {"opioid": ("heroin", "fentanyl"), "cocaine": ("cocaine",), "methamphetamine": ("methamphetamine",)}
 ROLES = ("producer", "transit", "synthetic", "precursor", "consumer")
 USER_STATES = ("occasional", "dependent", "treatment", "incarcerated")
+CROP_DRUG = {"coca": "cocaine", "poppy": "heroin"}  # the drug a crop's harvest becomes
 MAX_PATH_LEN = 6
 
 
@@ -131,6 +132,27 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
         if k not in raw:
             raise WorldError(k, "missing (a world needs drugs, countries and routes)")
     drugs = raw["drugs"]
+    _check_drugs(drugs, raw["farmgate"])
+    countries, roles = {}, {}
+    for c, spec in raw["countries"].items():
+        name = c.lower()
+        roles[name] = _check_country(f"countries.{name}", spec)
+        countries[name] = spec
+    g = _route_graph(raw["routes"], countries)
+    producers = [(c, crop) for c, s in countries.items() for crop in s.get("crops", {})]
+    markets = [c for c, s in countries.items() if "consumer" in roles[c] and s.get("users")]
+    exo = [c for c, s in countries.items() if "consumer" in roles[c] and not s.get("users")]
+    if not markets:
+        raise WorldError("countries", "no consumer market with users")
+    labs = _labs(raw.get("labs", {}), countries, drugs)
+    precursors = _precursors(raw.get("precursors", []), countries, labs)
+    world = World(src, list(countries), roles, countries, drugs, producers, markets, exo, labs, precursors, g,
+                  farmgate={d: float(raw["farmgate"][d]) for d in DRUGS})
+    _derive_paths(world)
+    return world
+
+
+def _check_drugs(drugs: dict, farmgate: dict) -> None:
     for d, spec in drugs.items():
         if d not in DRUGS:
             raise _unknown(f"drugs.{d}", d, DRUGS)
@@ -143,58 +165,57 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
     for d in DRUGS:
         if d not in drugs:
             raise WorldError(f"drugs.{d}", "missing: the model follows cocaine, heroin, fentanyl and methamphetamine")
-    _check_keys("farmgate", raw["farmgate"], DRUGS)
+    _check_keys("farmgate", farmgate, DRUGS)
     for d in DRUGS:
-        _num(f"farmgate.{d}", raw["farmgate"].get(d), 1e-6, 1e9)
+        _num(f"farmgate.{d}", farmgate.get(d), 1e-6, 1e9)
 
-    countries = {}
-    roles = {}
-    for c, spec in raw["countries"].items():
-        name = c.lower()
-        where = f"countries.{name}"
-        _check_keys(where, spec, _COUNTRY_KEYS)
-        r = spec.get("roles", [])
-        if not isinstance(r, list) or not r:
-            raise WorldError(f"{where}.roles", f"must be a non-empty list of {', '.join(ROLES)}")
-        for role in r:
-            if role not in ROLES:
-                raise _unknown(f"{where}.roles", str(role), ROLES)
-        roles[name] = set(r)
-        _num(f"{where}.seizure_hazard", spec.get("seizure_hazard", 0.0), 0.0, 5.0)
-        for crop, cspec in spec.get("crops", {}).items():
-            if crop not in ("coca", "poppy"):
-                raise _unknown(f"{where}.crops.{crop}", crop, ("coca", "poppy"))
-            _check_keys(f"{where}.crops.{crop}", cspec, _CROP_KEYS)
-            for k in _CROP_KEYS:
-                if k not in cspec:
-                    raise WorldError(f"{where}.crops.{crop}.{k}", "missing")
-                _num(f"{where}.crops.{crop}.{k}", cspec[k], 0.0, 1e9)
-            if cspec["ha"] > cspec["households"] * cspec["land_per_household"]:
-                raise WorldError(f"{where}.crops.{crop}.ha", "exceeds households x land_per_household")
-        for grp, uspec in spec.get("users", {}).items():
-            if grp not in GROUPS:
-                raise _unknown(f"{where}.users.{grp}", grp, GROUPS)
-            _check_keys(f"{where}.users.{grp}", uspec, _USER_KEYS)
-            for k in _USER_KEYS - {"consumption_t"}:
-                _num(f"{where}.users.{grp}.{k}", uspec.get(k, 0.0), 0.0, 1e10)
-            cons = uspec.get("consumption_t", {})
-            _check_keys(f"{where}.users.{grp}.consumption_t", cons, GROUP_DRUGS[grp])
-            for d, v in cons.items():
-                _num(f"{where}.users.{grp}.consumption_t.{d}", v, 0.0, 1e7)
-        for d, pspec in spec.get("prices", {}).items():
-            if d not in DRUGS:
-                raise _unknown(f"{where}.prices.{d}", d, DRUGS)
-            _check_keys(f"{where}.prices.{d}", pspec, _PRICE_KEYS)
-            for k in _PRICE_KEYS:
-                _num(f"{where}.prices.{d}.{k}", pspec.get(k), 1e-9, 1e9 if k != "purity" else 1.0)
-        for k in ("naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach"):
-            if k in spec:
-                _num(f"{where}.{k}", spec[k], 0.0, 0.99)
-        countries[name] = spec
 
+def _check_country(where: str, spec: dict) -> set[str]:
+    """Check one country's table; returns its roles."""
+    _check_keys(where, spec, _COUNTRY_KEYS)
+    r = spec.get("roles", [])
+    if not isinstance(r, list) or not r:
+        raise WorldError(f"{where}.roles", f"must be a non-empty list of {', '.join(ROLES)}")
+    for role in r:
+        if role not in ROLES:
+            raise _unknown(f"{where}.roles", str(role), ROLES)
+    _num(f"{where}.seizure_hazard", spec.get("seizure_hazard", 0.0), 0.0, 5.0)
+    for crop, cspec in spec.get("crops", {}).items():
+        if crop not in CROP_DRUG:
+            raise _unknown(f"{where}.crops.{crop}", crop, tuple(CROP_DRUG))
+        _check_keys(f"{where}.crops.{crop}", cspec, _CROP_KEYS)
+        for k in _CROP_KEYS:
+            if k not in cspec:
+                raise WorldError(f"{where}.crops.{crop}.{k}", "missing")
+            _num(f"{where}.crops.{crop}.{k}", cspec[k], 0.0, 1e9)
+        if cspec["ha"] > cspec["households"] * cspec["land_per_household"]:
+            raise WorldError(f"{where}.crops.{crop}.ha", "exceeds households x land_per_household")
+    for grp, uspec in spec.get("users", {}).items():
+        if grp not in GROUPS:
+            raise _unknown(f"{where}.users.{grp}", grp, GROUPS)
+        _check_keys(f"{where}.users.{grp}", uspec, _USER_KEYS)
+        for k in _USER_KEYS - {"consumption_t"}:
+            _num(f"{where}.users.{grp}.{k}", uspec.get(k, 0.0), 0.0, 1e10)
+        cons = uspec.get("consumption_t", {})
+        _check_keys(f"{where}.users.{grp}.consumption_t", cons, GROUP_DRUGS[grp])
+        for d, v in cons.items():
+            _num(f"{where}.users.{grp}.consumption_t.{d}", v, 0.0, 1e7)
+    for d, pspec in spec.get("prices", {}).items():
+        if d not in DRUGS:
+            raise _unknown(f"{where}.prices.{d}", d, DRUGS)
+        _check_keys(f"{where}.prices.{d}", pspec, _PRICE_KEYS)
+        for k in _PRICE_KEYS:
+            _num(f"{where}.prices.{d}.{k}", pspec.get(k), 1e-9, 1e9 if k != "purity" else 1.0)
+    for k in ("naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach"):
+        if k in spec:
+            _num(f"{where}.{k}", spec[k], 0.0, 0.99)
+    return set(r)
+
+
+def _route_graph(routes: list, countries: dict) -> nx.DiGraph:
     g = nx.DiGraph()
     g.add_nodes_from(countries)
-    for i, r in enumerate(raw["routes"]):
+    for i, r in enumerate(routes):
         where = f"routes[{i}]"
         _check_keys(where, r, {"from", "to", "km", "cost"})
         for end in ("from", "to"):
@@ -205,26 +226,26 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
                 raise WorldError(f"{where}.{end}", f"unknown country '{c}'{hint} (countries: {', '.join(sorted(countries))})")
         g.add_edge(str(r["from"]).lower(), str(r["to"]).lower(),
                    km=_num(f"{where}.km", r.get("km"), 0.0, 1e5), cost=_num(f"{where}.cost", r.get("cost"), 0.0, 1e7))
+    return g
 
-    producers = [(c, crop) for c, s in countries.items() for crop in s.get("crops", {})]
-    markets = [c for c, s in countries.items() if "consumer" in roles[c] and s.get("users")]
-    exo = [c for c, s in countries.items() if "consumer" in roles[c] and not s.get("users")]
-    if not markets:
-        raise WorldError("countries", "no consumer market with users")
 
+def _labs(table: dict, countries: dict, drugs: dict) -> dict:
     labs = {}
-    for c, table in raw.get("labs", {}).items():
+    for c, spec_by_drug in table.items():
         c = c.lower()
         if c not in countries:
             raise WorldError(f"labs.{c}", f"unknown country (countries: {', '.join(sorted(countries))})")
-        for d, spec in table.items():
+        for d, spec in spec_by_drug.items():
             if d not in DRUGS or drugs[d]["kind"] != "synthetic":
                 raise WorldError(f"labs.{c}.{d}", "labs make synthetic drugs: fentanyl or methamphetamine")
             _check_keys(f"labs.{c}.{d}", spec, {"capacity_t"})
             labs[(c, d)] = _num(f"labs.{c}.{d}.capacity_t", spec.get("capacity_t", 0.0), 0.0, 1e7)
+    return labs
 
+
+def _precursors(raw: list, countries: dict, labs: dict) -> list[dict]:
     precursors = []
-    for i, p in enumerate(raw.get("precursors", [])):
+    for i, p in enumerate(raw):
         where = f"precursors[{i}]"
         _check_keys(where, p, {"name", "drug", "lab_country", "production_share", "kg_per_kg", "sources"})
         if (str(p.get("lab_country", "")).lower(), p.get("drug")) not in labs:
@@ -246,11 +267,7 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
         tot = sum(p["production_share"] for p in precursors if p["drug"] == d)
         if abs(tot - 1.0) > 1e-6:
             raise WorldError("precursors", f"production shares for {d} add up to {tot}, not 1")
-
-    world = World(src, list(countries), roles, countries, drugs, producers, markets, exo, labs, precursors, g,
-                  farmgate={d: float(raw["farmgate"][d]) for d in DRUGS})
-    _derive_paths(world)
-    return world
+    return precursors
 
 
 def _derive_paths(world: World) -> None:

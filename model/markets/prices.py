@@ -1,4 +1,4 @@
-"""Markets: the price chain from farm gate to retail, and monthly retail clearing.
+"""The price chain from farm gate to retail, and monthly retail clearing: the formulas.
 
 Prices form multiplicatively along the chain (Caulkins & Reuter): each stage
 adds its business costs and an enforcement-risk premium, and divides by the

@@ -1,9 +1,9 @@
 """The farmer rule as a numba kernel over the farmer arrays.
 
-Read it against agents/farmer.py (Farmer.step), the same rule for one
+Read it against model/farmers/agent.py (Farmer.step), the same rule for one
 household in plain Python; tests/test_model.py checks they agree exactly.
 Per-cell utilities and per-country rates are computed beforehand by
-model/rates.py.
+model/farmers/rates.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from numba import njit, prange
 
 from model import rng
-from model.states import (
+from model.farmers.states import (
     C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
     C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_DROPPED, FE_ENROLLED, FE_ERADICATED,
     FE_MOVED,

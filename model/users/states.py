@@ -1,11 +1,12 @@
-"""Codes shared by the kernels, the reference agents and the outputs."""
+"""Codes of the users' state machine, shared by the kernel, the reference agent, the rates and the outputs."""
 
 # User states. NEVER holds people who never used and former occasional users (susceptible, as in LHY).
 NEVER, OCCASIONAL, DEPENDENT, TREATMENT, REMISSION, PRISON, DEAD = range(7)
 USER_STATE_NAMES = ("susceptible", "occasional", "dependent", "treatment", "remission", "prison", "dead")
 
-# User flags (bits of User.flags)
+# User flags (bits of the flags array)
 F_INJECTS, F_HIV, F_WAS_DEPENDENT, F_METHADONE = 1, 2, 4, 8
+NOT_METHADONE = 0xFF ^ F_METHADONE
 
 # Elevated overdose risk this month (lost tolerance)
 RISK_NONE, RISK_POST_TREATMENT, RISK_POST_RELEASE = 0, 1, 2
@@ -15,19 +16,9 @@ E_INIT, E_OD_DEATH, E_REVERSED, E_HIV, E_ARREST, E_TX_ENTRY, E_OTHER_DEATH, E_RE
 EVENT_BITS = 8
 EVENT_NAMES = ("initiation", "od_death", "reversed", "hiv", "arrest", "tx_entry", "other_death", "referral")
 
-# Indices of the per-(market, group) user rates (model/users_rates.py fills them)
+# Indices of the per-(market, group) monthly rates (model/users/rates.py fills them)
 (R_INNOV, R_IMIT, R_QUIT_LIGHT, R_ESCALATE, R_QUIT_DEP, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_TX_ENTRY, R_TX_DROP,
  R_TX_DONE, R_ARREST_DEP, R_ARREST_OCC, R_INCARCERATE, R_REFERRAL, R_REFERRAL_TX, R_RELEASE, R_RELEASE_DEP,
  R_OD, R_OD_OCC_W, R_OD_TX_METH, R_OD_TX_BUP, R_POST_EXIT, R_POST_RELEASE, R_NALOXONE,
  R_BG_DEATH, R_HIV, R_METH_SHARE, R_REFERRAL_OCC, R_BG_TX_METH, R_BG_TX_BUP) = range(30)
 N_RATES = 30
-
-NOT_METHADONE = 0xFF ^ F_METHADONE
-
-# Farmer events this month (bits)
-FE_ERADICATED, FE_ENROLLED, FE_DROPPED, FE_MOVED = 1, 2, 4, 8
-
-# Indices of the per-country farmer rates (model/farmer_rates.py fills them)
-(C_ENROL, C_DROP, C_OFFER, C_DECIDE, C_ADJUST, C_MOVE, C_FRONTIER, C_COMPLIANCE, C_TRUST_FORCED,
- C_TRUST_BROKEN, C_TRUST_RECOVER, C_TRUST_W, C_COERCION) = range(13)
-N_COUNTRY_RATES = 13

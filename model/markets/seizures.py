@@ -1,6 +1,6 @@
 """Which loads are seized where: one numba loop instead of a handful of NumPy calls per shipment.
 
-Traffickers split each shipment into loads (agents/trafficker.py); each load crosses the countries of
+Traffickers split each shipment into loads (model/traffickers/agent.py); each load crosses the countries of
 its path in order and is seized in the first one whose draw falls under that country's probability.
 A month has a few hundred shipments of a few loads each, so the work is tiny and per-call overhead
 dominated; tests/test_model.py checks this loop against the same rule written with NumPy.

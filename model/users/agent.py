@@ -12,9 +12,9 @@ treatment, in remission, incarcerated, dead. Each month a person may
 - if injecting, acquire HIV (syringe services cut transmission).
 
 This class is the reference path. The population as a whole is advanced by
-model/kernels/users.py:step_users; ``User.step`` below is the same rule for one
-person, line for line (the kernel's ``_step_person``), and tests/test_model.py checks
-they agree exactly.
+model/users/kernel.py:step_users; ``User.step`` below is the same rule for one
+person, line for line (model/users/rule.py:step_person), and tests/test_model.py
+checks they agree exactly.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import mesa
 
 from model import rng
-from model.states import (
+from model.users.states import (
     DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_OTHER_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY,
     F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, NOT_METHADONE, OCCASIONAL, PRISON, R_ARREST_DEP, R_ARREST_OCC,
     R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV, R_METH_SHARE,
@@ -34,17 +34,17 @@ from model.states import (
 
 
 class User(mesa.Agent):
-    """One person; a view onto row ``i`` of the model's user arrays."""
+    """One person; a view onto row ``i`` of the user arrays (model.users.people)."""
 
     def __init__(self, model, i: int):
         super().__init__(model)
         self.i = i
 
     def step(self) -> None:
-        pop = self.model.users
+        pop = self.model.users.people
         i = self.i
         m, g = int(pop.market[i]), int(pop.group[i])
-        r = self.model.user_rates[m, g]
+        r = self.model.users.rates[m, g]
         s = int(pop.state[i])
         if s == DEAD:
             pop.event[i] = 0
@@ -86,7 +86,7 @@ class User(mesa.Agent):
     # --- the rules, one per situation ---------------------------------------------
     def _maybe_start(self, i, g, r, u1) -> None:
         """Innovators start on their own; imitators through their peer group's occasional users."""
-        pop = self.model.users
+        pop = self.model.users.people
         pg = i // pop.group_size
         nn = pop.peer_never[pg, g]
         p = r[R_INNOV]
@@ -101,7 +101,7 @@ class User(mesa.Agent):
     def _serve_sentence(self, i, r, u1, u2, u3) -> None:
         """Prisoners die of other causes or are released: occasional users back to occasional use, dependent
         users mostly back to dependent use with lost tolerance."""
-        pop = self.model.users
+        pop = self.model.users.people
         ev = 0
         if u1 < r[R_BG_DEATH]:
             pop.state[i] = DEAD
@@ -121,12 +121,12 @@ class User(mesa.Agent):
         (Sordo et al. 2017)."""
         h = r[R_BG_DEATH]
         if s == TREATMENT:
-            h *= r[R_BG_TX_METH] if (self.model.users.flags[i] & F_METHADONE) else r[R_BG_TX_BUP]
+            h *= r[R_BG_TX_METH] if (self.model.users.people.flags[i] & F_METHADONE) else r[R_BG_TX_BUP]
         return h
 
     def _overdose(self, i, s, r, u1) -> tuple[bool, bool]:
         """Overdose hazard (fatal without naloxone); returns (died, death prevented by naloxone)."""
-        pop = self.model.users
+        pop = self.model.users.people
         h = r[R_OD]
         if s == OCCASIONAL:
             h *= r[R_OD_OCC_W]
@@ -141,7 +141,7 @@ class User(mesa.Agent):
 
     def _occasional(self, i, r, u2, u3, ev) -> int:
         """Occasional users quit (back to the susceptible pool), escalate to dependence, are arrested, or (decriminalized) referred."""
-        pop = self.model.users
+        pop = self.model.users.people
         a = r[R_QUIT_LIGHT]
         b = a + r[R_ESCALATE]
         c = b + r[R_ARREST_OCC]
@@ -161,7 +161,7 @@ class User(mesa.Agent):
 
     def _dependent(self, i, r, u2, u3, ev) -> int:
         """Dependent users quit, enter treatment, are arrested or referred; injectors may acquire HIV."""
-        pop = self.model.users
+        pop = self.model.users.people
         a = r[R_QUIT_DEP]
         b = a + r[R_TX_ENTRY]
         c = b + r[R_ARREST_DEP]
@@ -192,7 +192,7 @@ class User(mesa.Agent):
 
     def _in_treatment(self, i, r, u3) -> None:
         """People in treatment drop out (lost tolerance next month) or complete it into remission."""
-        pop = self.model.users
+        pop = self.model.users.people
         if u3 < r[R_TX_DROP]:
             pop.state[i] = DEPENDENT
             pop.risk[i] = RISK_POST_TREATMENT
@@ -201,7 +201,7 @@ class User(mesa.Agent):
 
     def _in_remission(self, i, r, u3) -> None:
         """Former dependent users relapse to dependence; former occasional users to occasional use."""
-        pop = self.model.users
+        pop = self.model.users.people
         if pop.flags[i] & F_WAS_DEPENDENT:
             if u3 < r[R_RELAPSE_DEP]:
                 pop.state[i] = DEPENDENT

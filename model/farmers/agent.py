@@ -14,7 +14,7 @@ Each month a farmer may
   and by coercion from armed groups. Replanting after eradication often
   happens in a neighbouring municipality, on cleared forest.
 
-This class is the reference path; model/kernels/farmers.py:step_farmers is
+This class is the reference path; model/farmers/kernel.py:step_farmers is
 the same rule over arrays, checked equal by tests/test_model.py.
 """
 
@@ -25,7 +25,7 @@ import math
 import mesa
 
 from model import rng
-from model.states import (
+from model.farmers.states import (
     C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
     C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_DROPPED, FE_ENROLLED, FE_ERADICATED,
     FE_MOVED,
@@ -42,17 +42,18 @@ def target_share(a, b, c, risk_aversion, trust, trust_w, coerced, coercion) -> f
 
 
 class Farmer(mesa.Agent):
-    """One farming household; a view onto row ``i`` of the model's farmer arrays."""
+    """One farming household; a view onto row ``i`` of the farmer arrays (model.farmers.households)."""
 
     def __init__(self, model, i: int):
         super().__init__(model)
         self.i = i
 
     def step(self) -> None:
-        f = self.model.farmers
+        room = self.model.farmers
+        f = room.households
         i = self.i
         c = int(f.country[i])
-        r = self.model.farmer_rates[c]
+        r = room.rates[c]
         k = self.model.draw_keys["farmer"]
         u1, u2, u3, u4, u5 = (rng.uniform_py(k, 5 * i + j) for j in range(5))
         f.eradicated[i] = 0.0
@@ -60,7 +61,7 @@ class Farmer(mesa.Agent):
         f.deforested[i] = 0.0
         f.replanted[i] = 0.0
         ev = self._alternative_development(i, r, u1, u4)
-        if f.illicit[i] > 0.0 and u2 < self.model.p_erad[f.cell[i]]:
+        if f.illicit[i] > 0.0 and u2 < room.p_erad[f.cell[i]]:
             ev |= self._eradicated(i, r, u3, u4)
         elif u3 < r[C_DECIDE]:
             ev |= self._reconsider(i, c, r, u5)
@@ -69,7 +70,7 @@ class Farmer(mesa.Agent):
         f.event[i] = ev
 
     def _alternative_development(self, i, r, u1, u4) -> int:
-        f = self.model.farmers
+        f = self.model.farmers.households
         if f.enrolled[i]:
             if u1 < r[C_DROP]:
                 f.enrolled[i] = 0
@@ -84,14 +85,14 @@ class Farmer(mesa.Agent):
         return 0
 
     def _enrol(self, i, r, u4) -> None:
-        f = self.model.farmers
+        f = self.model.farmers.households
         f.enrolled[i] = 1
         if u4 < r[C_COMPLIANCE]:
             f.voluntary[i] = f.illicit[i]
             f.illicit[i] = 0.0
 
     def _eradicated(self, i, r, u3, u4) -> int:
-        f = self.model.farmers
+        f = self.model.farmers.households
         if r[C_OFFER] > 0.0 and not f.enrolled[i] and not f.coerced[i] and u3 < r[C_OFFER]:
             self._enrol(i, r, u4)
             return FE_ENROLLED
@@ -103,20 +104,20 @@ class Farmer(mesa.Agent):
         return FE_ERADICATED
 
     def _reconsider(self, i, c, r, u5) -> int:
-        f = self.model.farmers
-        m = self.model
+        room = self.model.farmers
+        f = room.households
         if f.enrolled[i]:
             target = 0.0
         else:
             cell = f.cell[i]
-            target = target_share(m.util_a[cell], m.util_b[cell], m.util_c[cell], f.risk_av[i], f.trust[i],
+            target = target_share(room.util_a[cell], room.util_b[cell], room.util_c[cell], f.risk_av[i], f.trust[i],
                                   r[C_TRUST_W], f.coerced[i], r[C_COERCION])
         change = r[C_ADJUST] * (target * f.land[i] - f.illicit[i])
         ev = 0
         if change > 0.0 and f.erad_age[i] > 0:
             f.replanted[i] = change
         if change > 0.0 and f.erad_age[i] > 0 and u5 < r[C_MOVE]:
-            lo, n = m.cell_lo[c], m.cell_n[c]
+            lo, n = f.cell_lo[c], f.cell_n[c]
             step = -1 if u5 < 0.5 * r[C_MOVE] else 1
             f.cell[i] = lo + (f.cell[i] - lo + step + n) % n
             f.deforested[i] = change * r[C_FRONTIER]

@@ -11,7 +11,7 @@ one country. Its diversion follows what the labs need, cut by controls:
 - class scheduling controls the whole family: no analogue escapes it, and the
   diverted supply stays down in that country; over ``precursor.relocation_months``
   the demand moves to sources elsewhere that are not controlled (the model's
-  precursor market shifts the shares, model/model.py);
+  precursor room shifts the shares, model/precursors);
 - inspections paid by the precursor-control budget seize part of what is diverted.
 """
 
@@ -54,6 +54,7 @@ class PrecursorSupplier(mesa.Agent):
         else:
             factor = p["precursor.listed_diversion_factor"]
         # divert what the labs need plus what 2021 inspections would seize, cut by controls
-        need = m.precursor_need(self.route) / (1.0 - m.precursor_seizure_share0(self.country))
-        self.diverted = need * m.precursor_source_share[self.route][self.country] * self.share * factor
-        self.seized = self.diverted * m.precursor_seizure_share(self.country)
+        room, enf = m.precursors, m.enforcement
+        need = room.need(self.route, m.markets.lab_capacity) / (1.0 - enf.precursor_seizure_share(self.country, True))
+        self.diverted = need * room.source_share[self.route][self.country] * self.share * factor
+        self.seized = self.diverted * enf.precursor_seizure_share(self.country)

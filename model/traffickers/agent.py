@@ -13,9 +13,9 @@ Each month an organization
 - recruits members in proportion to its cash flow and loses members to
   incarceration (more where enforcement is stronger) and to violence.
 Rivalry between organizations sharing a country, and the splitting of an
-organization whose leaders are removed, are handled by the model
-(model/model.py: violence and leadership), since they involve several
-organizations at once.
+organization whose leaders are removed, are handled by the room
+(model/traffickers/__init__.py: violence and leadership), since they involve
+several organizations at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from model import rng
-from model.calibrate import route_weights
+from model.markets.routes import route_weights
 
 
 class Trafficker(mesa.Agent):
@@ -44,19 +44,21 @@ class Trafficker(mesa.Agent):
     # --- what an organization does each month -----------------------------------------
     def step(self) -> None:
         m = self.model
+        mkt, room = m.markets, m.traffickers
         self.revenue = 0.0
         costs = 0.0
-        for (origin, drug), produced in m.production.items():
-            share = m.territory_share(self, origin)
+        for (origin, drug), produced in mkt.production.items():
+            share = room.territory_share(self, origin, m.t)
             if share <= 0.0 or produced <= 0.0:
                 continue
             kg = produced * share
-            costs += kg * m.source_price(origin, drug)
-            for market, s in m.ship_shares(origin, drug).items():
+            costs += kg * mkt.source_price(origin, drug)
+            for market, s in mkt.ship_shares(origin, drug).items():
                 if s > 0.0:
                     costs += self.ship(origin, market, drug, kg * s)
-        seized_assets = m.financial_seizure_rate() * m.params["trafficker.laundered_share"] * max(self.revenue, 0.0)
-        m.ledger_assets_seized += seized_assets
+        seized_assets = (m.enforcement.financial_seizure_rate() * m.params["trafficker.laundered_share"]
+                         * max(self.revenue, 0.0))
+        room.assets_seized += seized_assets
         self.profit = self.revenue - costs - seized_assets
         # capital is spent as well as earned (members, bribes, investment): it settles at
         # trafficker.capital_months of profit instead of growing without end
@@ -67,13 +69,14 @@ class Trafficker(mesa.Agent):
         """Send ``kg`` from ``origin`` to ``market``; returns transport cost. Seizures are drawn per load."""
         m = self.model
         w = m.world
+        mkt, routes = m.markets, m.markets.routes
         paths = w.paths[(origin, market)]
         key = (origin, market)
         if key not in self.expected_loss:
-            self.expected_loss[key] = np.array([m.path_loss_now(pth) for pth in paths])
+            self.expected_loss[key] = np.array([routes.path_loss_now(pth) for pth in paths])
         el = self.expected_loss[key]
-        value = m.wholesale_price(market, drug)
-        weights = route_weights(w, m.hazard, paths, value, m.params["trafficker.route_sensitivity"],
+        value = mkt.wholesale_price(market, drug)
+        weights = route_weights(w, routes.hazard, paths, value, m.params["trafficker.route_sensitivity"],
                                 m.params["market.lost_fraction"], expected_loss=el)
         load = w.drugs[drug]["load_kg"]
         cost = 0.0
@@ -82,13 +85,13 @@ class Trafficker(mesa.Agent):
             x = kg * wt
             if x <= 1e-9:
                 continue
-            seized_kg = m.seize(pth, drug, x, load)
+            seized_kg = routes.seize(pth, drug, x, load)
             arrived = (x - seized_kg) * (1.0 - m.params["market.lost_fraction"])
-            m.ledger_lost[drug] += (x - seized_kg) - arrived
-            m.in_transit_next[(market, drug)] += arrived
-            m.route_flow[pth] = m.route_flow.get(pth, 0.0) + x
+            routes.lost[drug] += (x - seized_kg) - arrived
+            mkt.in_transit_next[(market, drug)] += arrived
+            routes.flow[pth] = routes.flow.get(pth, 0.0) + x
             self.revenue += arrived * value
-            cost += x * m.transport_cost(pth)
+            cost += x * routes.transport_cost(pth)
             el[j] = (1.0 - lr) * el[j] + lr * (seized_kg / x)
         return cost
 
@@ -102,10 +105,10 @@ class Trafficker(mesa.Agent):
         ref = self.profit_ref
         drive = min(3.0, max(0.0, cash / ref)) if ref > 0 else 1.0
         self.recruits = self.members * p["trafficker.recruitment_per_member"] * drive
-        jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement_index(self.home)
-        attrition = self.members * m.member_attrition
+        jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement.enforcement_index(self.home)
+        attrition = self.members * m.traffickers.member_attrition
         self.members = max(1.0, self.members + self.recruits - jailed - attrition)
-        m.ledger_members_jailed += jailed
+        m.traffickers.members_jailed += jailed
 
     # --- leadership removal splits an organization -------------------------------------
     def split(self) -> "Trafficker":

@@ -1,0 +1,44 @@
+"""Budgets to programmes: which policy budget pays for a programme, and how much of it reaches one place.
+
+The policy gives a budget per programme (model/policy.py), as one number or as a table country -> USD.
+A table is read as it stands. One number is shared among places by the status-quo rule that calibration
+sets (``Baseline.budget_share``: where the activity was in 2021). Harm reduction pays for three
+programmes, split by ``agency.harm_reduction_split_*``. Everything else reads budgets through here.
+"""
+
+from __future__ import annotations
+
+#: the programmes the harm-reduction budget pays for
+HARM_REDUCTION_PARTS = ("naloxone", "ssp", "drug_checking")
+
+
+def budget_key(program: str) -> str:
+    """The policy budget that pays for ``program``."""
+    return "harm_reduction" if program in HARM_REDUCTION_PARTS else program
+
+
+def programmes_paid_by(key: str) -> tuple[str, ...]:
+    """The programmes a policy budget pays for."""
+    return HARM_REDUCTION_PARTS if key == "harm_reduction" else (key,)
+
+
+def harm_reduction_split(params: dict) -> dict[str, float]:
+    """Share of the harm-reduction budget for each of its programmes."""
+    split = {"naloxone": params["agency.harm_reduction_split_naloxone"], "ssp": params["agency.harm_reduction_split_ssp"]}
+    split["drug_checking"] = max(0.0, 1.0 - split["naloxone"] - split["ssp"])
+    return split
+
+
+def split_of(program: str, params: dict) -> float:
+    """Share of its policy budget that goes to ``program`` (1 unless it is a part of harm reduction)."""
+    return harm_reduction_split(params)[program] if program in HARM_REDUCTION_PARTS else 1.0
+
+
+def programme_budget(budget, place, share: float, split: float) -> float:
+    """USD a year for a programme in ``place``: from a table, the place's entry; from one number, the place's
+    ``share`` of it; times the programme's ``split`` of its policy budget."""
+    if isinstance(budget, dict):
+        amount = float(budget.get(place, 0.0))
+    else:
+        amount = float(budget) * share
+    return amount * split

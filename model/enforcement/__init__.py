@@ -1,0 +1,65 @@
+"""Enforcement and the other programmes: the agencies, and what their activity does this month.
+
+Each programme in each place is an ``EnforcementAgency`` (agent.py) that turns its budget into activity.
+What the activity does is read here: interdiction raises the seizure hazard of the countries it patrols;
+domestic enforcement, treatment, harm reduction and prevention act relative to 2021 (``effect``);
+financial targeting seizes laundered proceeds; precursor inspections seize diverted chemicals.
+"""
+
+from __future__ import annotations
+
+from model.budgets import budget_key, split_of
+from model.enforcement.agent import EnforcementAgency
+from model.policy import PROGRAMS
+
+
+class Enforcement:
+    """The agencies by (programme, place) and the seizure hazard per country they set."""
+
+    def __init__(self, model):
+        b, p = model.baseline, model.params
+        self.params, self.baseline = p, b
+        self.agency = {}
+        for (name, place), prog in sorted(b.programmes.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            key = budget_key(name)
+            share = b.budget_share[key].get(place, 0.0)
+            self.agency[(name, place)] = EnforcementAgency(model, prog, key, share, split_of(name, p))
+        self.hazard = dict(b.hazard0)  # seizure hazard per crossing, by country
+
+    def step(self) -> None:
+        """Budgets into activity; interdiction's patrols into seizure hazards."""
+        for a in self.agency.values():
+            a.step()
+        p = self.params
+        for c in self.hazard:
+            a = self.agency.get(("interdiction", c))
+            self.hazard[c] = self.baseline.hazard_base[c] + (
+                p["agency.interdiction_hazard_per_patrol"] * a.activity if a else 0.0)
+
+    def effect(self, program: str, place) -> float:
+        """A programme's activity in ``place`` relative to 2021 (1 where it does not operate)."""
+        a = self.agency.get((program, place))
+        return a.effect if a is not None else 1.0
+
+    def enforcement_index(self, country: str) -> float:
+        """Seizure hazard in ``country`` relative to 2021: how hard enforcement hits organizations there."""
+        h0 = self.baseline.hazard0.get(country, 0.0)
+        return self.hazard.get(country, 0.0) / h0 if h0 > 0 else 1.0
+
+    def financial_seizure_rate(self) -> float:
+        """Share of laundered proceeds seized a month."""
+        a = self.agency.get(("financial_targeting", "world"))
+        share = self.params["agency.financial_seizure_max"] * (a.activity / a.programme.k if a and a.programme.k else 0.0)
+        return share / 12.0
+
+    def precursor_seizure_share(self, country: str, status_quo: bool = False) -> float:
+        """Share of diverted precursor seized by inspections in ``country`` this month (or in 2021)."""
+        a = self.agency.get(("precursor_control", country))
+        if a is None or a.programme.k <= 0:
+            return 0.0
+        activity = a.programme.a0 if status_quo else a.activity
+        return self.params["precursor.inspection_seizure_max"] * activity / a.programme.k
+
+    def spend_columns(self, policy) -> dict:
+        """The policy's US spending a month, by programme."""
+        return {f"spend_usd_{prog}": policy.total(prog) / 12.0 for prog in PROGRAMS}

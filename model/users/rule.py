@@ -1,0 +1,171 @@
+"""The user rule for one person, compiled by numba: the state machine both the kernel and its tests run.
+
+Read it against model/users/agent.py (User.step), the same rule in plain Python through Mesa: both take the
+same monthly rates (model/users/rates.py) and the same counter-based draws, and tests/test_model.py checks
+that they give identical populations. The rule's probabilities are computed in one place here
+(``initiation``, ``overdose_hazard``, ``other_death``, ``exits``) and read both by the rule and by the
+kernel's screen (model/users/kernel.py).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from model.users.states import (
+    DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_OTHER_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY,
+    F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, NOT_METHADONE, OCCASIONAL, PRISON, R_ARREST_DEP,
+    R_ARREST_OCC, R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT, R_INCARCERATE, R_INNOV,
+    R_METH_SHARE, R_NALOXONE, R_OD, R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE,
+    R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT,
+    R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE,
+    RISK_POST_TREATMENT, TREATMENT,
+)
+
+@njit(cache=True, inline="always")
+def initiation(innov, imit, light, never):
+    """A never-user's chance to start this month: innovation (rate R_INNOV) plus imitation (R_IMIT) of the
+    light users among the never-users of their peer group. A select, not a branch, so that the screen's loop
+    over peer groups vectorizes (callers compile with error_model="numpy": never = 0 gives inf, not an
+    exception, and the select drops it)."""
+    return innov + imit * light / never if never > 0 else innov
+
+
+@njit(cache=True, inline="always")
+def overdose_hazard(rates, m, g, s, f):
+    """Overdose hazard (fatal without naloxone) of someone using in state s with flags f, before any raised
+    risk after treatment or prison."""
+    h = rates[m, g, R_OD]
+    if s == OCCASIONAL:
+        h *= rates[m, g, R_OD_OCC_W]
+    elif s == TREATMENT:
+        h *= rates[m, g, R_OD_TX_METH] if (f & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
+    return h
+
+
+@njit(cache=True, inline="always")
+def other_death(rates, m, g, s, f):
+    """Chance of death from other causes; treatment lowers it too (Sordo et al. 2017)."""
+    bg = rates[m, g, R_BG_DEATH]
+    if s == TREATMENT:
+        bg *= rates[m, g, R_BG_TX_METH] if (f & F_METHADONE) else rates[m, g, R_BG_TX_BUP]
+    return bg
+
+
+@njit(cache=True, inline="always")
+def exits(rates, m, g, s):
+    """Cumulative thresholds of draw 3 for an occasional or dependent user: quit, escalate or enter
+    treatment, arrest, referral."""
+    if s == OCCASIONAL:
+        a = rates[m, g, R_QUIT_LIGHT]
+        b = a + rates[m, g, R_ESCALATE]
+        c = b + rates[m, g, R_ARREST_OCC]
+        return a, b, c, c + rates[m, g, R_REFERRAL_OCC]
+    a = rates[m, g, R_QUIT_DEP]
+    b = a + rates[m, g, R_TX_ENTRY]
+    c = b + rates[m, g, R_ARREST_DEP]
+    return a, b, c, c + rates[m, g, R_REFERRAL]
+
+
+@njit(cache=True, inline="always")
+def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, peer_light, peer_never,
+                group_size):
+    """The rule for person i, given their three draws (model/users/agent.py: User.step, line for line)."""
+    # long by design: the whole state machine in one piece, so it reads in order against User.step
+    m = market[i]
+    g = group[i]
+    s = state[i]
+    ev = 0
+    if s == DEAD:
+        event[i] = 0
+        return
+    if s == NEVER:
+        pg = i // group_size
+        if u1 < initiation(rates[m, g, R_INNOV], rates[m, g, R_IMIT], peer_light[pg, g], peer_never[pg, g]):
+            state[i] = OCCASIONAL
+            ev = E_INIT
+        event[i] = ev
+        return
+    if s == PRISON:
+        if u1 < rates[m, g, R_BG_DEATH]:
+            state[i] = DEAD
+            ev = E_OTHER_DEATH
+        elif u2 < rates[m, g, R_RELEASE]:
+            if not (flags[i] & F_WAS_DEPENDENT):
+                state[i] = OCCASIONAL
+            elif u3 < rates[m, g, R_RELEASE_DEP]:
+                state[i] = DEPENDENT
+                risk[i] = RISK_POST_RELEASE
+            else:
+                state[i] = REMISSION
+        event[i] = ev
+        return
+    # overdose: one draw split into death, death prevented by naloxone, non-fatal
+    if s != REMISSION:
+        h = overdose_hazard(rates, m, g, s, flags[i])
+        if risk[i] == RISK_POST_TREATMENT:
+            h *= rates[m, g, R_POST_EXIT]
+        elif risk[i] == RISK_POST_RELEASE:
+            h *= rates[m, g, R_POST_RELEASE]
+        fatal = h * (1.0 - rates[m, g, R_NALOXONE])
+        if u1 < fatal:
+            state[i] = DEAD
+            event[i] = E_OD_DEATH
+            return
+        if u1 < h:
+            ev |= E_REVERSED
+    risk[i] = RISK_NONE
+    if s != OCCASIONAL:
+        if u2 < other_death(rates, m, g, s, flags[i]):
+            state[i] = DEAD
+            event[i] = ev | E_OTHER_DEATH
+            return
+    if s == OCCASIONAL:
+        a, b, c, d = exits(rates, m, g, s)
+        if u3 < a:
+            state[i] = NEVER  # a light user who stops is susceptible again (LHY)
+        elif u3 < b:
+            state[i] = DEPENDENT
+            flags[i] |= F_WAS_DEPENDENT
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < rates[m, g, R_INCARCERATE]:
+                state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+    elif s == DEPENDENT:
+        a, b, c, d = exits(rates, m, g, s)
+        if u3 < a:
+            state[i] = REMISSION
+        elif u3 < b:
+            state[i] = TREATMENT
+            ev |= E_TX_ENTRY
+            if u2 < rates[m, g, R_METH_SHARE]:
+                flags[i] |= F_METHADONE
+            else:
+                flags[i] &= NOT_METHADONE
+        elif u3 < c:
+            ev |= E_ARREST
+            if u2 < rates[m, g, R_INCARCERATE]:
+                state[i] = PRISON
+        elif u3 < d:
+            ev |= E_REFERRAL
+            if u2 < rates[m, g, R_REFERRAL_TX]:
+                state[i] = TREATMENT
+                ev |= E_TX_ENTRY
+                flags[i] &= NOT_METHADONE
+        elif (flags[i] & F_INJECTS) and not (flags[i] & F_HIV) and u2 > 1.0 - rates[m, g, R_HIV]:
+            flags[i] |= F_HIV
+            ev |= E_HIV
+    elif s == TREATMENT:
+        if u3 < rates[m, g, R_TX_DROP]:
+            state[i] = DEPENDENT
+            risk[i] = RISK_POST_TREATMENT
+        elif u3 < rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]:
+            state[i] = REMISSION
+    else:  # REMISSION
+        if flags[i] & F_WAS_DEPENDENT:
+            if u3 < rates[m, g, R_RELAPSE_DEP]:
+                state[i] = DEPENDENT
+        elif u3 < rates[m, g, R_RELAPSE_LIGHT]:
+            state[i] = OCCASIONAL
+    event[i] = ev
