@@ -20,8 +20,9 @@ _MASK = (1 << 64) - 1
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64 (see bits and bits_at)
 
-# Streams: one per kind of decision, so adding draws to one rule never shifts another.
-FARMER, USER, USER_B, USER_C, SEIZURE, SEIZURE_NODE, SUPPLIER, ORG, INIT, INIT_B, INIT_C = range(11)
+# Streams: one per kind of decision, so adding draws to one rule never shifts another. A stream's number
+# never changes (5 and 10 are unused, so that the others keep the draws they have always had).
+FARMER, USER, USER_B, USER_C, SEIZURE, SUPPLIER, ORG, INIT, INIT_B = 0, 1, 2, 3, 4, 6, 7, 8, 9
 
 
 @njit(cache=True, inline="always")
@@ -85,11 +86,3 @@ def uniforms(seed: int, stream: int, month: int, n: int, offset: int = 0) -> np.
         z = (z ^ (z >> np.uint64(27))) * _M2
         z = z ^ (z >> np.uint64(31))
     return (z >> np.uint64(11)).astype(np.float64) * _INV53
-
-
-def normal_py(k: int, index: int) -> float:
-    """A standard normal from two uniforms (Box-Muller), for small populations."""
-    import math
-    u1 = uniform_py(k, 2 * index)
-    u2 = uniform_py(k, 2 * index + 1)
-    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)

@@ -20,7 +20,6 @@ DRUGS = ("cocaine", "heroin", "fentanyl", "methamphetamine")
 GROUPS = ("opioid", "cocaine", "methamphetamine")  # what a user uses; opioid = heroin and fentanyl blended
 GROUP_DRUGS = {"opioid": ("heroin", "fentanyl"), "cocaine": ("cocaine",), "methamphetamine": ("methamphetamine",)}
 ROLES = ("producer", "transit", "synthetic", "precursor", "consumer")
-USER_STATES = ("occasional", "dependent", "treatment", "incarcerated")
 CROP_DRUG = {"coca": "cocaine", "poppy": "heroin"}  # the drug a crop's harvest becomes
 MAX_PATH_LEN = 6
 

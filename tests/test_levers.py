@@ -7,12 +7,14 @@ mechanism implies and that a broken mechanism would not give.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
 
-from agents.supplier import PrecursorSupplier
+from agents import PrecursorSupplier
 from model import rng
 from model.model import DrugMarketModel
 from model.params import defaults
@@ -55,7 +57,7 @@ def test_forcibly_eradicated_area_is_replanted_at_the_sourced_rate():
     m = DrugMarketModel(sc, seed=1)
     while m.t < 0:
         m.step()
-    f = m.farmers
+    f = m.farmers.households
     colombia = np.array([c == "colombia" for c, _ in f.countries])[f.country]
     cohorts = []
     for month in range(24):
@@ -79,7 +81,7 @@ def test_expected_loss_from_eradication_is_a_share_of_the_harvest():
     (the expected coca income I (1 - loss) never turns negative), rising with risk, and in the steady state
     of the calibration equal to the share of the wanted area that eradication keeps out, 1 - k / (k + e)."""
     from model.params import defaults
-    from model.rates import expected_loss, recovery_rate
+    from model.farmers.rates import expected_loss, recovery_rate
 
     p = defaults()
     risk = np.array([0.0, 0.1, 0.49, 1.0, 5.0, 12.0, 1e6])
@@ -152,21 +154,14 @@ class _SupplierWorld(mesa.Model):
         super().__init__()
         self.t, self.params = 0, {**defaults(), "precursor.substitution_lag_months": lag}
         self.policy = Policy(switches={"precursor_scheduling": "none"})
-        self.precursor_source_share = {0: {"china": 1.0}}
+        self.precursors = SimpleNamespace(source_share={0: {"china": 1.0}}, need=lambda route, capacity: 1.0)
+        self.markets = SimpleNamespace(lab_capacity={})
+        self.enforcement = SimpleNamespace(precursor_seizure_share=lambda country, status_quo=False: 0.0)
         self._ids = 0
 
     def next_draw_id(self):
         self._ids += 1
         return self._ids
-
-    def precursor_need(self, route):
-        return 1.0
-
-    def precursor_seizure_share0(self, country):
-        return 0.0
-
-    def precursor_seizure_share(self, country):
-        return 0.0
 
 
 @pytest.mark.parametrize("lag", [1.0, 1.5, 4.0])

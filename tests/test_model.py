@@ -72,7 +72,7 @@ def test_a_stepped_counter_gives_the_same_bits_as_the_index():
 def test_seizure_loop_matches_the_rule_written_with_numpy():
     """kernels/seizures.py against the rule in NumPy: a load is seized in the first country whose
     draw (index offset + load * nodes + node) falls under that country's probability."""
-    from model.kernels.seizures import loads_seized_at
+    from model.markets.seizures import loads_seized_at
 
     def with_numpy(seed, month, offset, n, p):
         u = uniforms(seed, SEIZURE, month, n * len(p), offset=offset).reshape(n, len(p))
@@ -99,8 +99,8 @@ def test_kernel_and_reference_paths_give_identical_outputs():
 def test_reference_path_uses_mesa_agents_for_farmers_and_users():
     from agents import Farmer, User
     m = DrugMarketModel(small(), seed=1, path="reference")
-    assert len(m.agents_by_type[User]) == m.users.n
-    assert len(m.agents_by_type[Farmer]) == m.farmers.n
+    assert len(m.agents_by_type[User]) == m.users.people.n
+    assert len(m.agents_by_type[Farmer]) == m.farmers.households.n
 
 
 def test_same_seed_same_numbers_and_different_seed_different_numbers():
@@ -140,16 +140,16 @@ def test_mass_balances_every_month_for_every_drug_and_people_are_conserved():
     for _ in range(m.burn_in + 18):
         m.step()
         for d in DRUGS:
-            produced, seized, consumed, lost, stock_change = m.balance[d]
+            produced, seized, consumed, lost, stock_change = m.markets.balance[d]
             gap = produced - (seized + consumed + lost + stock_change)
-            assert abs(gap) <= 1e-9 * max(1.0, produced), (m.t, d, m.balance[d])
+            assert abs(gap) <= 1e-9 * max(1.0, produced), (m.t, d, m.markets.balance[d])
             assert min(produced, seized, consumed, lost) >= 0.0
-        counts = m.people_counts()
+        counts = m.users.people_counts()
         total = counts.sum()
-        assert total == m.users.n  # every agent is in exactly one state, the dead included
+        assert total == m.users.people.n  # every agent is in exactly one state, the dead included
         n_people = total if n_people is None else n_people
         assert total == n_people
-    assert all(v >= -1e-9 for v in m.inventory.values())
+    assert all(v >= -1e-9 for v in m.markets.inventory.values())
 
 
 def test_every_design_output_column_is_present_in_people_and_dollars():
@@ -238,8 +238,8 @@ def test_screened_user_kernel_equals_the_rule_applied_to_everyone():
     """step_users screens people with bounds on their draws and applies the rule to the flagged ones only;
     it must give exactly the arrays of the rule applied to everyone (step_every_person), whatever the
     rates: small, large, zero, one, on the screen's 2**-15 grid, NaN."""
-    from model.kernels.users import step_every_person, step_users
-    from model.states import N_RATES
+    from model.users.kernel import step_every_person, step_users
+    from model.users.states import N_RATES
 
     rs = np.random.default_rng(11)
     n_m, n_g = 3, 3
@@ -275,8 +275,8 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
     NumPy count of the same arrays, on one thread and on two, across block edges."""
     import numba
 
-    from model.kernels.users import COUNT_BLOCK, count_month
-    from model.states import (DEAD, DEPENDENT, EVENT_BITS, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER,
+    from model.users.count import COUNT_BLOCK, count_month
+    from model.users.states import (DEAD, DEPENDENT, EVENT_BITS, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER,
                               OCCASIONAL, PRISON, TREATMENT)
 
     rs = np.random.default_rng(5)
@@ -322,8 +322,8 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
 def test_calibration_wants_what_the_farmers_rule_wants():
     """calibrate_farm_alpha solves for the intercept with a NumPy copy of the farmers' logit (wanted_area);
     it must sum what the kernel's target_share gives, capped loss, trust tilt and coercion included."""
-    from model.kernels.farmers import target_share
-    from model.rates import wanted_area
+    from model.farmers.kernel import target_share
+    from model.farmers.rates import wanted_area
 
     rs = np.random.default_rng(3)
     n = 5000
@@ -341,7 +341,7 @@ def test_calibration_wants_what_the_farmers_rule_wants():
 def test_screen_bounds_hold_at_the_edges():
     """_below and _above, which round the rule's probabilities outwards onto the top 15 bits of a draw:
     u < t must imply v < _below(t), and u > t must imply v >= _above(t), right at the edges."""
-    from model.kernels.users import _above, _below
+    from model.users.kernel import _above, _below
 
     rs = np.random.default_rng(3)
     ts = [0.0, 2.0 ** -53, 2.0 ** -15, 2.0 ** -15 + 2.0 ** -53, 3 * 2.0 ** -15 - 2.0 ** -53, 0.25, 0.3, 0.5,
@@ -363,8 +363,8 @@ def test_a_higher_farm_gate_price_never_makes_coca_less_wanted():
     """The weighted expected loss is capped at the whole harvest (docs/ODD.md §7.2): however risk-averse the
     farmer and however high the eradication risk, the wanted share cannot fall as the illicit income rises.
     Without the cap it falls whenever risk_aversion x loss > 1."""
-    from agents.farmer import target_share as share_py
-    from model.kernels.farmers import target_share as share_nb
+    from model.farmers.agent import target_share as share_py
+    from model.farmers.kernel import target_share as share_nb
 
     s, alpha = 2.0, -1.0
     for risk_av in (0.2, 1.0, 2.5, 8.0):

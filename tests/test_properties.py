@@ -62,16 +62,16 @@ def test_invariants_hold_for_random_valid_scenarios(sc, seed):
     except ValueError as e:  # a parameter draw the world cannot calibrate to is refused with a message
         assert "countries." in str(e) or "must" in str(e)
         return
-    n = m.users.n
+    n = m.users.people.n
     for _ in range(m.burn_in + sc.months):
         m.step()
         for d in DRUGS:
-            produced, seized, consumed, lost, change = m.balance[d]
+            produced, seized, consumed, lost, change = m.markets.balance[d]
             assert abs(produced - (seized + consumed + lost + change)) <= 1e-8 * max(1.0, produced), (m.t, d)
             assert min(produced, seized, consumed, lost) >= 0.0
-        assert m.people_counts().sum() == n
-        assert min(m.inventory.values()) >= -1e-9 and min(m.in_transit.values()) >= -1e-9
-        assert (m.farmers.illicit >= -1e-9).all() and (m.farmers.illicit <= m.farmers.land + 1e-9).all()
+        assert m.users.people_counts().sum() == n
+        assert min(m.markets.inventory.values()) >= -1e-9 and min(m.markets.in_transit.values()) >= -1e-9
+        assert (m.farmers.households.illicit >= -1e-9).all() and (m.farmers.households.illicit <= m.farmers.households.land + 1e-9).all()
     df = m.results()
     num = df.select_dtypes("number").to_numpy()
     assert np.isfinite(num).all()

@@ -366,21 +366,22 @@ class Session:
 def map_state(m) -> dict[str, Any]:
     """The network's state of the model's last month: flows per edge, seizures and activity per country."""
     flows: dict[tuple[str, str], float] = {}
-    for pth, kg in getattr(m, "route_flow", {}).items():
+    routes = m.markets.routes
+    for pth, kg in routes.flow.items():
         for a, b in zip(pth[:-1], pth[1:]):
             flows[(a, b)] = flows.get((a, b), 0.0) + float(kg)
     seized: dict[str, float] = {}
-    for (_drug, c), kg in getattr(m, "seized_by", {}).items():
+    for (_drug, c), kg in routes.seized_by.items():
         seized[c] = seized.get(c, 0.0) + float(kg)
-    f = m.farmers
+    f = m.farmers.households
     ill = np.bincount(f.country, weights=f.illicit, minlength=len(f.countries))
     cultivation = {}
     for ci, (c, _crop) in enumerate(f.countries):
         cultivation[c] = cultivation.get(c, 0.0) + float(ill[ci])
-    counts = m.people_counts()
-    from model.states import DEPENDENT, TREATMENT
+    counts = m.users.people_counts()
+    from model.users.states import DEPENDENT, TREATMENT
 
-    use = {mk: float((counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()) * m.users.scale)
-           for mi, mk in enumerate(m.markets)}
+    use = {mk: float((counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()) * m.users.people.scale)
+           for mi, mk in enumerate(m.users.markets)}
     return {"countries": list(m.world.countries), "edges": list(m.world.graph.edges), "flows": flows,
             "seized": seized, "cultivation": cultivation, "use": use, "roles": dict(m.world.roles)}

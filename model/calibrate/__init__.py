@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from model.calibrate.baseline import Baseline, per_month
 from model.calibrate.flows import hazards_and_losses, share_in_lab, supply
-from model.calibrate.programmes import Programme, demand_programmes, supply_programmes
+from model.calibrate.programmes import demand_programmes, supply_programmes
 from model.calibrate.users import calibrate_users
+from model.enforcement.agent import Programme
 from model.world import World
 
 __all__ = ["Baseline", "Programme", "calibrate", "per_month", "share_in_lab"]

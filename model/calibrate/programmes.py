@@ -9,40 +9,12 @@ activity, and the unit cost c is the one at which the status-quo money (with wha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from model.budgets import budget_key, programme_budget, split_of
 from model.calibrate.baseline import Baseline
+from model.enforcement.agent import Programme, activity_curve_cost
 from model.policy import STATUS_QUO_BUDGET
 from model.world import GROUPS
-
-
-def activity_curve_cost(budget_total: float, a0: float, k: float) -> float:
-    """Unit cost c so that K(1 - exp(-B/(cK))) = a0 at B = budget_total."""
-    return budget_total / (k * -math.log(1.0 - a0 / k))
-
-
-def activity(budget: float, cost: float, k: float) -> float:
-    """Diminishing returns: activity bought by ``budget`` at marginal unit cost ``cost``, saturating at ``k``."""
-    if k <= 0.0 or budget <= 0.0:
-        return 0.0
-    return k * (1.0 - math.exp(-budget / (cost * k)))
-
-
-@dataclass
-class Programme:
-    """One programme in one place: its 2021 activity and budget-to-activity curve."""
-    program: str
-    place: str | None
-    a0: float          # activity in 2021 (units of the programme)
-    k: float           # saturation
-    cost: float        # effective marginal unit cost at low effort (USD per unit)
-    other: float       # spending by others (partner governments, domestic budgets) in USD a year
-    budget0: float     # the status-quo US budget here, USD a year
-
-    def activity(self, budget: float) -> float:
-        return activity(budget + self.other, self.cost, self.k)
-
 
 
 def demand_programmes(b: Baseline) -> None:

@@ -3,16 +3,46 @@
 Diminishing returns: activity = K (1 - exp(-(B + B_other) / (c K))), where B is
 the policy's US budget there, B_other what others spend on the same activity
 (partner governments, domestic budgets), c the marginal unit cost at low effort
-and K the saturation. Each curve passes through the 2021 activity
-(model/calibrate/programmes.py). What the activity does is stated in
-model/enforcement/__init__.py.
+and K the saturation (``Programme``). Calibration sets each curve through the
+2021 activity (model/calibrate/programmes.py). What the activity does is stated
+in model/enforcement/__init__.py.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import mesa
 
 from model.budgets import programme_budget
+
+
+def activity_curve_cost(budget_total: float, a0: float, k: float) -> float:
+    """Unit cost c so that K(1 - exp(-B/(cK))) = a0 at B = budget_total."""
+    return budget_total / (k * -math.log(1.0 - a0 / k))
+
+
+def activity(budget: float, cost: float, k: float) -> float:
+    """Diminishing returns: activity bought by ``budget`` at marginal unit cost ``cost``, saturating at ``k``."""
+    if k <= 0.0 or budget <= 0.0:
+        return 0.0
+    return k * (1.0 - math.exp(-budget / (cost * k)))
+
+
+@dataclass
+class Programme:
+    """One programme in one place: its 2021 activity and budget-to-activity curve."""
+    program: str
+    place: str | None
+    a0: float          # activity in 2021 (units of the programme)
+    k: float           # saturation
+    cost: float        # effective marginal unit cost at low effort (USD per unit)
+    other: float       # spending by others (partner governments, domestic budgets) in USD a year
+    budget0: float     # the status-quo US budget here, USD a year
+
+    def activity(self, budget: float) -> float:
+        return activity(budget + self.other, self.cost, self.k)
 
 
 class EnforcementAgency(mesa.Agent):

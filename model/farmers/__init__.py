@@ -31,7 +31,7 @@ class Farmers:
             self.p_erad0[c] = pe
             trust0[c] = min(1.0, max(0.0, 0.5 - p["farmer.trust_loss_forced_eradication"] * pe
                                      / max(p["farmer.trust_recovery_per_month"], 1e-9)))
-        self.households = f = make_farmers(model.baseline, n_agents, model.seed, self.p_erad0, trust0)
+        self.households = f = make_farmers(model.baseline, n_agents, model.seed, trust0)
         self.cell_country = np.repeat(np.arange(len(f.countries)), f.cell_n)
         # perceived eradication risk a year, per cell: starts at the 2021 risk
         self.perceived_risk = np.array([self.p_erad0[f.countries[ci][0]] * 12.0 for ci in self.cell_country])

@@ -39,7 +39,7 @@ class FarmerPopulation:
         return self.cell.shape[0]
 
 
-def make_farmers(b: Baseline, n_agents: int, seed: int, erad_prob_month: dict, trust0: dict) -> FarmerPopulation:
+def make_farmers(b: Baseline, n_agents: int, seed: int, trust0: dict) -> FarmerPopulation:
     """Households by producer country, land and illicit hectares at the 2021 area."""
     gen = np.random.default_rng([seed, rngmod.INIT_B])
     w, p = b.world, b.params

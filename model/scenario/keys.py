@@ -7,15 +7,12 @@ import json
 import math
 import numbers
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from model.params import PARAMS
 from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCHES
 from model.presets import PRESETS
 from model.scenario.messages import ScenarioError, _bad, _did_you_mean, _fmt, _kind_of, _not, _unknown
-
-if TYPE_CHECKING:
-    from model.scenario.build import Scenario
 
 MAX_MONTHS = 1200
 #: USD a year for one program; far above any real budget (the status quo totals 5.5e9)
@@ -280,7 +277,8 @@ def _leaves(key: str, value: Any, countries: frozenset[str] | None, *, shorthand
     return out
 
 
-def _assign(s: Scenario, t: _Target, v: Any) -> None:
+def _assign(s, t: _Target, v: Any) -> None:
+    """Write a validated leaf onto scenario ``s``."""
     if t.kind in TOP_SCALARS:
         setattr(s, t.kind, v)
     elif t.kind == "switch":

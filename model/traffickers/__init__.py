@@ -61,7 +61,6 @@ class Traffickers:
 
     def new_month(self) -> None:
         self.assets_seized = 0.0   # USD seized by financial targeting this month
-        self.members_jailed = 0.0
         self._territory, self._territory_t = {}, None
 
     def step(self) -> None:

@@ -108,7 +108,6 @@ class Trafficker(mesa.Agent):
         jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement.enforcement_index(self.home)
         attrition = self.members * m.traffickers.member_attrition
         self.members = max(1.0, self.members + self.recruits - jailed - attrition)
-        m.traffickers.members_jailed += jailed
 
     # --- leadership removal splits an organization -------------------------------------
     def split(self) -> "Trafficker":

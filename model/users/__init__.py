@@ -2,7 +2,7 @@
 
 What is here: the people as arrays (people.py), their state machine (states.py) as one person's Mesa agent
 (agent.py, the reference path) and as a numba kernel over everyone (rule.py, kernel.py), the count after
-each month (count.py), the monthly rates the rule reads (rates.py) and the output columns (outputs.py).
+each month and the output columns it gives (count.py), and the monthly rates the rule reads (rates.py).
 ``Users`` below holds the room's state and plays its part of the month.
 """
 
@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from model.users.agent import User
-from model.users.count import count_month
+from model.users.count import count_month, user_columns
 from model.users.kernel import step_users
-from model.users.outputs import user_columns
 from model.users.people import make_users
 from model.users.rates import user_rates
 from model.users.states import EVENT_BITS, USER_STATE_NAMES

@@ -14,7 +14,6 @@ RISK_NONE, RISK_POST_TREATMENT, RISK_POST_RELEASE = 0, 1, 2
 # User events this month (bits of the event array)
 E_INIT, E_OD_DEATH, E_REVERSED, E_HIV, E_ARREST, E_TX_ENTRY, E_OTHER_DEATH, E_REFERRAL = (1 << k for k in range(8))
 EVENT_BITS = 8
-EVENT_NAMES = ("initiation", "od_death", "reversed", "hiv", "arrest", "tx_entry", "other_death", "referral")
 
 # Indices of the per-(market, group) monthly rates (model/users/rates.py fills them)
 (R_INNOV, R_IMIT, R_QUIT_LIGHT, R_ESCALATE, R_QUIT_DEP, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_TX_ENTRY, R_TX_DROP,
