@@ -190,6 +190,16 @@ def _text_hint(key: str, v: Any) -> str:
     return ""
 
 
+def _one_of(full: str, v: Any, choices: tuple) -> str:
+    """``v`` if it is one of the text ``choices``, else an error listing them (with a did-you-mean)."""
+    if not isinstance(v, str) or v not in choices:
+        msg = f"must be one of {', '.join(json.dumps(c) for c in choices)}"
+        if isinstance(v, str):
+            msg += _did_you_mean(v.lower(), choices)
+        raise _bad(full, v, msg)
+    return v
+
+
 def _check(t: _Target, value: Any, countries: frozenset[str] | None, full: str) -> Any:
     """Validate and normalise a value for a resolved key (``full`` names it in messages)."""
     v = _plain(value)
@@ -202,12 +212,7 @@ def _check(t: _Target, value: Any, countries: frozenset[str] | None, full: str) 
             raise _bad(full, v, "must be the path of a world TOML file (text)" + _text_hint(full, v))
         return v
     if t.kind == "preset":
-        if not isinstance(v, str) or v not in PRESETS:
-            msg = f"must be one of {', '.join(json.dumps(p) for p in PRESETS)}"
-            if isinstance(v, str):
-                msg += _did_you_mean(v.lower(), PRESETS)
-            raise _bad(full, v, msg)
-        return v
+        return _one_of(full, v, tuple(PRESETS))
     if t.kind == "months":
         return _whole(v, full, 1, MAX_MONTHS, "months of output")
     if t.kind in ("switch", "country_switch"):
@@ -216,12 +221,7 @@ def _check(t: _Target, value: Any, countries: frozenset[str] | None, full: str) 
             if not isinstance(v, bool):
                 raise _bad(full, v, f"must be true or false, {_not(v)}")
             return v
-        if not isinstance(v, str) or v not in choices:
-            msg = f"must be one of {', '.join(json.dumps(c) for c in choices)}"
-            if isinstance(v, str):
-                msg += _did_you_mean(v.lower(), choices)
-            raise _bad(full, v, msg)
-        return v
+        return _one_of(full, v, choices)
     if t.kind == "budget":
         if isinstance(v, dict):
             if not v:

@@ -142,19 +142,14 @@ class User(mesa.Agent):
     def _occasional(self, i, r, u2, u3, ev) -> int:
         """Occasional users quit (back to the susceptible pool), escalate to dependence, are arrested, or (decriminalized) referred."""
         pop = self.model.users.people
-        a = r[R_QUIT_LIGHT]
-        b = a + r[R_ESCALATE]
-        c = b + r[R_ARREST_OCC]
-        d = c + r[R_REFERRAL_OCC]
+        a, b, c, d = _exits(r, OCCASIONAL)
         if u3 < a:
             pop.state[i] = NEVER  # a light user who stops is susceptible again (LHY)
         elif u3 < b:
             pop.state[i] = DEPENDENT
             pop.flags[i] |= F_WAS_DEPENDENT
         elif u3 < c:
-            ev |= E_ARREST
-            if u2 < r[R_INCARCERATE]:
-                pop.state[i] = PRISON
+            ev = self._arrested(i, r, u2, ev)
         elif u3 < d:
             ev |= E_REFERRAL
         return ev
@@ -162,10 +157,7 @@ class User(mesa.Agent):
     def _dependent(self, i, r, u2, u3, ev) -> int:
         """Dependent users quit, enter treatment, are arrested or referred; injectors may acquire HIV."""
         pop = self.model.users.people
-        a = r[R_QUIT_DEP]
-        b = a + r[R_TX_ENTRY]
-        c = b + r[R_ARREST_DEP]
-        d = c + r[R_REFERRAL]
+        a, b, c, d = _exits(r, DEPENDENT)
         if u3 < a:
             pop.state[i] = REMISSION
         elif u3 < b:
@@ -176,9 +168,7 @@ class User(mesa.Agent):
             else:
                 pop.flags[i] &= NOT_METHADONE
         elif u3 < c:
-            ev |= E_ARREST
-            if u2 < r[R_INCARCERATE]:
-                pop.state[i] = PRISON
+            ev = self._arrested(i, r, u2, ev)
         elif u3 < d:
             ev |= E_REFERRAL
             if u2 < r[R_REFERRAL_TX]:
@@ -189,6 +179,12 @@ class User(mesa.Agent):
             pop.flags[i] |= F_HIV
             ev |= E_HIV
         return ev
+
+    def _arrested(self, i, r, u2, ev) -> int:
+        """An arrest: prison with the incarceration probability (else released with a record)."""
+        if u2 < r[R_INCARCERATE]:
+            self.model.users.people.state[i] = PRISON
+        return ev | E_ARREST
 
     def _in_treatment(self, i, r, u3) -> None:
         """People in treatment drop out (lost tolerance next month) or complete it into remission."""
@@ -207,3 +203,17 @@ class User(mesa.Agent):
                 pop.state[i] = DEPENDENT
         elif u3 < r[R_RELAPSE_LIGHT]:
             pop.state[i] = OCCASIONAL
+
+
+def _exits(r, s: int) -> tuple[float, float, float, float]:
+    """Cumulative thresholds of draw 3 for an occasional or dependent user: quit, escalate or enter
+    treatment, arrest, referral."""
+    if s == OCCASIONAL:
+        a = r[R_QUIT_LIGHT]
+        b = a + r[R_ESCALATE]
+        c = b + r[R_ARREST_OCC]
+        return a, b, c, c + r[R_REFERRAL_OCC]
+    a = r[R_QUIT_DEP]
+    b = a + r[R_TX_ENTRY]
+    c = b + r[R_ARREST_DEP]
+    return a, b, c, c + r[R_REFERRAL]

@@ -67,6 +67,14 @@ def exits(rates, m, g, s):
 
 
 @njit(cache=True, inline="always")
+def _arrested(i, u2, rates, m, g, state, ev):
+    """An arrest: prison with the incarceration probability (User._arrested)."""
+    if u2 < rates[m, g, R_INCARCERATE]:
+        state[i] = PRISON
+    return ev | E_ARREST
+
+
+@njit(cache=True, inline="always")
 def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, peer_light, peer_never,
                 group_size):
     """The rule for person i, given their three draws (model/users/agent.py: User.step, line for line)."""
@@ -127,9 +135,7 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             state[i] = DEPENDENT
             flags[i] |= F_WAS_DEPENDENT
         elif u3 < c:
-            ev |= E_ARREST
-            if u2 < rates[m, g, R_INCARCERATE]:
-                state[i] = PRISON
+            ev = _arrested(i, u2, rates, m, g, state, ev)
         elif u3 < d:
             ev |= E_REFERRAL
     elif s == DEPENDENT:
@@ -144,9 +150,7 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             else:
                 flags[i] &= NOT_METHADONE
         elif u3 < c:
-            ev |= E_ARREST
-            if u2 < rates[m, g, R_INCARCERATE]:
-                state[i] = PRISON
+            ev = _arrested(i, u2, rates, m, g, state, ev)
         elif u3 < d:
             ev |= E_REFERRAL
             if u2 < rates[m, g, R_REFERRAL_TX]:
