@@ -92,7 +92,7 @@ _p("farmer.trust_weight", 1.0, "logit units", 0.0, 5.0, "judgement", "L",
 _p("farmer.risk_aversion_mean", 1.0, "multiplier on expected loss", 0.0, 5.0, "judgement", "L",
    "Mean weight farmers put on the expected share of their harvest lost to eradication (heterogeneous, exponential).")
 _p("farmer.ad_licit_income_uplift", 1.5, "multiplier on licit income", 1.0, 5.0,
-   "UNODC AD guidelines 2015; 004 Solution 3 (market access, guaranteed purchase)", "L",
+   "UNODC AD guidelines 2015; International Drug Policy: Solutions, Solution 3 (market access, guaranteed purchase)", "L",
    "Licit income multiplier that alternative development brings when every household of a country is enrolled (scaled by the enrolled share).")
 _p("farmer.ad_compliance", 0.96, "fraction", 0.0, 1.0, "UNODC PNIS (0.94-0.98)", "H",
    "Share of enrolled farmers who uproot their illicit crop on enrolment.")
