@@ -1,4 +1,4 @@
-"""The workshop app in a real browser: Debian's Chromium driven by Playwright (issue 5, "Must show").
+"""The workshop app in a real browser: Debian's Chromium driven by Playwright: what the page must show and do.
 
 Each module starts ``drugmarket app`` as a subprocess on a free loopback port and
 stops it (its whole process group) at the end. Screenshots go to the folder in
