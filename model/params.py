@@ -5,7 +5,7 @@ them by dotted name under ``[params]``; the validator (model/scenario.py) checks
 names and ranges against this table, docs/ODD.md lists it (a test keeps the two
 in step), and the app reads units and explanations from it.
 
-Grades follow ../shared/PARAMETERS.md: H read in the primary source, M secondary
+Grades: H read in the primary source, M secondary
 or computed from H inputs, L placeholder or judgement, C calibrated (derived by
 model/calibrate.py from the observed 2021 stocks, not set by hand).
 
@@ -216,7 +216,7 @@ _p("user.overdose_treatment_rr_methadone", 0.41, "rate ratio", 0.0, 1.0, "Laroch
 _p("user.overdose_treatment_rr_buprenorphine", 0.62, "rate ratio", 0.0, 1.0, "Larochelle et al. 2018", "H",
    "Overdose-death hazard in buprenorphine treatment relative to out of treatment.")
 _p("user.methadone_share", 0.27, "fraction of opioid treatment", 0.0, 1.0,
-   "400,000 methadone vs 1.1M buprenorphine patients (PARAMETERS.md 4)", "M",
+   "400,000 methadone (SAMHSA N-SSATS) vs 1.1M buprenorphine patients (IQVIA)", "M",
    "Share of opioid treatment places that are methadone (the rest buprenorphine).")
 _p("user.post_exit_overdose_multiplier", 8.0, "rate ratio", 1.0, 200.0, "CPRD IRR 8.15 (first 4 weeks)", "H",
    "Overdose hazard multiplier in the month after leaving treatment (lost tolerance).")
