@@ -1,4 +1,4 @@
-"""Load test and soak of the workshop app: many browser sessions stepping at once (issues 5 and 7).
+"""Load test and soak of the workshop app: many browser sessions stepping at once.
 
     python -m benchmarks.app_load                                  # 2 rounds of 30 sessions, 5 minutes each
     python -m benchmarks.app_load --sessions 5 --minutes 1 --after 40 --rounds 1

@@ -1,4 +1,4 @@
-"""The workshop app's step with its redraw (issue 5: under 200 ms at the app's default scale).
+"""The workshop app's step with its redraw (target: under 200 ms at the app's default scale).
 
     python -m benchmarks.app_step                 # server side, at the app's defaults
     python -m benchmarks.app_step --browser       # also end to end in headless Chromium

@@ -4,7 +4,7 @@ The share is a ratio of two timings: a kernel's GB/s over the machine's copy GB/
 KVM guests the host gives and takes the second core in phases of seconds, and the two timings move
 differently when it does: the copy on two threads measured 42 GB/s in some phases and 58-69 GB/s in
 others, while the kernels, bound by their instructions, slowed to a single core's speed in others
-(session 5, docs/performance.md). Measured minutes apart, as the bandwidth and kernels sections are,
+(measured 2026-11-23, docs/performance.md). Measured minutes apart, as the bandwidth and kernels sections are,
 the ratio then compares one phase with another, and came out anywhere from 15% to 37% for the same
 code: flattering when the copy ran in a one-core phase and the kernel in a two-core one, harsh the
 other way round.

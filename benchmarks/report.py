@@ -1,4 +1,4 @@
-"""Targets of issue 6, the readable table, and the scaling plot."""
+"""The performance targets, the readable table, and the scaling plot."""
 
 from __future__ import annotations
 

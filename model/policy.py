@@ -1,9 +1,9 @@
 """Policy: a budget per program (US dollars a year), four switches, per-country overrides.
 
-The status quo is today's international drug-control spending as 004_cdac85e7b593024d.txt
-describes it: about $5.5B a year, about 80% supply side and 20% demand side and
+The status quo is today's international drug-control spending as International Drug Policy:
+Solutions (docs/references.md) describes it: about $5.5B a year, about 80% supply side and 20% demand side and
 development. The split across programs is an assumption (grade L, see docs/ODD.md):
-the seed gives the total and the 80/20 split, not the programs.
+the document gives the total and the 80/20 split, not the programs.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ SWITCH_CHOICES: dict[str, tuple] = {
 }
 SWITCH_DOC: dict[str, str] = {
     "decriminalize_possession": "Possession arrests are replaced by referral to treatment (Portugal 2001).",
-    "alternative_development_before_eradication": "Farmers are offered enrolment before their plots are eradicated (004 Solution 3).",
+    "alternative_development_before_eradication": "Farmers are offered enrolment before their plots are eradicated (International Drug Policy: Solutions, Solution 3).",
     "precursor_scheduling": "'list' controls named chemicals (analogues substitute after a lag); 'class' controls the whole family.",
     "leadership_targeting": "Enforcement removes trafficking leaders; organizations split (kingpin strategy).",
 }

@@ -1,4 +1,4 @@
-"""The workshop app in a real browser: Debian's Chromium driven by Playwright (issue 5, "Must show").
+"""The workshop app in a real browser: Debian's Chromium driven by Playwright: what the page must show and do.
 
 Each module starts ``drugmarket app`` as a subprocess on a free loopback port and
 stops it (its whole process group) at the end. Screenshots go to the folder in
@@ -251,7 +251,7 @@ def test_page_loads_offline_with_every_control_and_view(pages, app, shots):
     for testid in ("seed", "ensemble", "speed"):
         page.wait_for_selector(f"[data-testid={testid}][role=slider]", state="attached")
     assert "USD 5,500 million a year" in text(page, "budget-total")
-    assert "004_cdac85e7b593024d.txt" in page.inner_text("body")
+    assert "Source: International Drug Policy: Solutions" in page.inner_text("body")
     step(page)
     for key in ("overdose_deaths", "sud_treatment", "retail_price", "retail_purity", "fentanyl_share", "cultivation",
                 "seizures", "violence_deaths"):

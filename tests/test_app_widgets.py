@@ -85,11 +85,11 @@ def test_choice_by_index():
 
 
 # --------------------------------------------------------------------------- policy cards
-def test_the_three_cards_of_the_issue_exist_and_cite_their_source():
+def test_the_three_main_cards_come_first_and_every_card_cites_its_source_by_title():
     keys = [c.key for c in cards()]
     assert keys[:3] == list(MAIN_KEYS)
     for c in cards():
-        assert "004_cdac85e7b593024d.txt" in c.source
+        assert "International Drug Policy: Solutions" in c.source
         assert set(c.budget) == set(PROGRAMS) and set(c.switches) == set(SWITCHES)
         assert all(0 <= b <= validate.BUDGET_MAX_USD for b in c.budget.values())
         assert c.summary and c.title and c.changes()
@@ -335,7 +335,7 @@ def test_every_lever_shows_its_sentence_and_the_card_its_source():
         assert PROGRAM_DOC[p] in texts
     for name in SWITCH_CHOICES:
         assert SWITCH_DOC[name] in texts
-    assert any(t.startswith("Source: 004_cdac85e7b593024d.txt") for t in texts)
+    assert any(t.startswith("Source: International Drug Policy: Solutions") for t in texts)
 
 
 def test_levers_docs_tab_lists_every_lever_and_card():

@@ -1,4 +1,4 @@
-"""Bad input through the command line: exit status 2, a message naming the key, no traceback (issue 2, item 7)."""
+"""Bad input through the command line: exit status 2, a message naming the key, no traceback."""
 
 from __future__ import annotations
 

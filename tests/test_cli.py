@@ -324,7 +324,7 @@ def test_ctrl_c_keeps_finished_runs(tmp_path, backend):
     env = {**_cli_env(tmp_path, "first"), "FAKE_SLEEP": "1.0"}
     # Start the sweep as a terminal starts a command, with Ctrl-C not ignored. Run as a background job of a
     # non-interactive shell (or under nohup), pytest inherits an ignored SIGINT, the sweep would inherit it
-    # too and finish despite the interrupt (both cases failed so in session 7). A handled signal is reset to
+    # too and finish despite the interrupt (this made both backends fail under such a shell). A handled signal is reset to
     # its default in the child on exec, an ignored one is not.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

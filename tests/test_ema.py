@@ -181,7 +181,7 @@ def test_prim_finds_the_box_built_into_the_model():
     assert 0.85e9 < lims.loc[0, "budget_treatment"] <= 1.2e9
     assert 3.4e8 < lims.loc[0, "budget_harm_reduction"] <= 5.0e8
     assert lims.loc[0, "budget_prevention"] == x["budget_prevention"].min()  # not restricted
-    # extra trees draw at random: unseeded, this check failed once in CI (session 6). Seeded, it is
+    # extra trees draw at random: unseeded, this check has failed in CI. Seeded, it is
     # reproducible. Of random states 0-59, 59 rank these two first; prevention, which does nothing, scores
     # about 0.3 all the same (the trees fit the outcome's small noise) and came second once (state 12)
     scores = feature_scoring.get_feature_scores_all(x, outcomes, random_state=1)

@@ -1,4 +1,4 @@
-"""Sweep faults (issue 7): a Dask worker killed with SIGKILL, and result writes that fail midway.
+"""Sweep faults: a Dask worker killed with SIGKILL, and result writes that fail midway.
 
 Each test runs a small factorial sweep (6 design rows x 2 seeds = 12 tasks of 6
 months, task id = row x 2 + replicate) with a cheap fake simulate that logs every
@@ -361,8 +361,8 @@ def test_writer_bug_midway_fails_that_run_only(sweep, tmp_path, monkeypatch):
 
 
 def test_result_parquet_cannot_store_fails_that_run_only(sweep, tmp_path, monkeypatch, capsys):
-    """A run returns a column Parquet cannot store. Before issue 7 this crashed the whole sweep with
-    a traceback (the other runs never ran); now that run is failed with the reason, exit status 1."""
+    """A run returns a column Parquet cannot store. That run is failed with the reason, exit status 1,
+    and the other runs still run (the sweep does not crash with a traceback)."""
     monkeypatch.setenv("FAKE_UNSAVEABLE", "1")
     out = tmp_path / "out"
     rc = cli.main(["sweep", str(sweep), "--out", str(out), "--no-figure", "--backend", "local", "--workers", "2",

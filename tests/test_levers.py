@@ -1,4 +1,4 @@
-"""Each policy lever moves the model the way its mechanism says (issue 2, Must show 6).
+"""Each policy lever moves the model the way its mechanism says.
 
 Every test compares a policy with the status quo on the same seeds (common
 random numbers) at the workshop scale, and asserts a direction that the

@@ -1,4 +1,4 @@
-"""Invariants over random valid scenarios and seeds (issue 7, item 1).
+"""Invariants over random valid scenarios and seeds.
 
 Hypothesis draws budgets, switches, events and parameters within their valid
 ranges; for 120 months there must be no NaN, no negative stock, mass must

@@ -1,4 +1,4 @@
-"""The published experiments: each is complete, and the CI gate catches a broken mechanism (issue 4)."""
+"""The published experiments: each is complete, and the CI gate catches a broken mechanism."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_gate_flags_a_statistic_that_moved_and_passes_one_that_did_not():
 
 @pytest.mark.slow
 def test_breaking_naloxone_makes_the_fast_tier_fail(capsys):
-    """Issue 4, Must show 3: with naloxone's effect disabled, the fast tier's gate fails."""
+    """With naloxone's effect disabled, the fast tier's gate fails."""
     refs = json.loads(REFERENCES.read_text())
     assert "t08_naloxone" in refs
     code = main(["t08_naloxone", "--fast", "--workers", "2", "--out", "/tmp/drugmarket-broken",

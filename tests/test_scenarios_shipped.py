@@ -2,7 +2,9 @@
 runs, and says what it encodes; the proposals' budget arithmetic holds.
 
 The budgets and their derivation are in each file's comments and in docs/experiments.md;
-the tests below keep the numbers, the stated totals and the 40/60 split in step.
+the tests below keep the numbers, the stated totals and the 40/60 split in step. The passages
+the proposal files quote are checked against tests/data/solutions_quotes.txt, the quoted
+paragraphs of "International Drug Policy: Solutions" (docs/references.md).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ PROPOSALS = {
     "rebalance_40_60", "alternative_development_tripled", "harm_reduction_500m", "precursor_regime",
     "portugal_decriminalization", "combined_package",
 }
-#: the seed document the proposals come from (outside the repository; its test is skipped without it)
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_cdac85e7b593024d.txt"
+#: the document the proposals come from, by its citation key in docs/references.md
+SOURCE_TITLE = "International Drug Policy: Solutions"
+#: the paragraphs of that document the proposal files quote, verbatim, with their section headings
+QUOTED = Path(__file__).resolve().parent / "data" / "solutions_quotes.txt"
 STATUS_QUO_TOTAL = sum(STATUS_QUO_BUDGET.values())
 
 
@@ -71,25 +75,55 @@ def test_proposal_files_start_with_the_passage_they_encode(path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("#")
     head = _header(path)
-    assert "004_cdac85e7b593024d.txt" in head
+    assert SOURCE_TITLE in head
     assert any(len(q) >= 25 for q in re.findall(r'"([^"]*)"', head))  # at least one quoted passage
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed document is not next to the repository")
+def _norm(text: str) -> str:
+    """Lower case, markdown emphasis dropped, runs of white space as one space."""
+    return re.sub(r"\s+", " ", text.replace("*", "")).strip().lower()
+
+
+def _quoted_text() -> str:
+    """The quoted paragraphs of the source document, without the file's notes (lines starting with %)."""
+    lines = QUOTED.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("%"))
+
+
+def test_quoted_paragraphs_name_their_source_and_hold_the_proposals_amounts():
+    """The file of quoted paragraphs says which document it quotes, and holds the amounts the
+    scenarios are built from: the total, the 80/20 and 40/60 splits, the $2.2B shift, alternative
+    development $350M -> $1B, $500M of harm reduction, $200-300M for the precursor regime."""
+    notes = " ".join(line for line in QUOTED.read_text(encoding="utf-8").splitlines() if line.startswith("%"))
+    assert f'"{SOURCE_TITLE}"' in notes and "docs/references.md" in notes
+    text = _norm(_quoted_text())
+    assert text.startswith(_norm(f"# {SOURCE_TITLE}"))
+    for passage in [
+        "approximately $5.5 billion u.s. international drug control budget",
+        "at least 60% toward demand reduction", "no more than 40% to supply-side enforcement",
+        "approximately 80% goes to supply-side programs and 20% to demand-side programs",
+        "shift approximately $2.2 billion annually",
+        "from $350 million to $1 billion annually",
+        "harm reduction funding stream of $500 million annually",
+        "$200-300 million annually for the multilateral precursor regime",
+        "budget-neutral at the aggregate level",
+    ]:
+        assert passage in text, passage
+
+
 @pytest.mark.parametrize("path", [p for p in SHIPPED if p.stem in PROPOSALS], ids=_ids(p for p in SHIPPED if p.stem in PROPOSALS))
-def test_quoted_passages_are_in_the_seed(path):
-    """Every quotation of 25 characters or more in a file's header is the seed's text
+def test_quoted_passages_are_in_the_source(path):
+    """Every quotation of 25 characters or more in a file's header is the source document's text
     (up to case, line breaks and '...' for omissions)."""
-    norm = lambda t: re.sub(r"\s+", " ", t.replace("*", "")).strip().lower()  # noqa: E731
-    seed = norm(SEED.read_text(encoding="utf-8"))
+    source = _norm(_quoted_text())
     # passages of 25 characters or more with spaces (not the dotted keys of an example)
     quotes = [q for q in re.findall(r'"([^"]*)"', _header(path)) if len(q) >= 25 and " " in q]
     assert quotes
     for q in quotes:
         for fragment in q.split("..."):
-            fragment = norm(fragment)
+            fragment = _norm(fragment)
             if len(fragment) >= 10:
-                assert fragment in seed, f"{path.name}: not in the seed: {fragment!r}"
+                assert fragment in source, f"{path.name}: not in {SOURCE_TITLE}: {fragment!r}"
 
 
 # --------------------------------------------------------------------------- budget arithmetic

@@ -1,4 +1,4 @@
-"""Security (issue 7, item 4), tried adversarially.
+"""Security, tried adversarially: the guarantees quoted below, attacked one by one.
 
 "Scenario and world files are data only (no eval, no pickle, no import of user paths); the app
 serves nothing from the file system beyond its assets and accepts no file path from the page."
@@ -271,7 +271,7 @@ def test_world_paths_in_a_scenario_are_read_as_toml_data_or_refused(world, messa
 
 def test_a_sweep_cannot_slip_a_world_path_past_the_check(tmp_path, canary, capsys):
     """A sweep's [base] world or a factor over `world` is checked before any run (exit 2),
-    like `run` and `compare` (before issue 7 every run failed with the same error instead)."""
+    like `run` and `compare` (rather than every run failing with the same error)."""
     base = _scenario(tmp_path, """
         name = "w"
         design = "factorial"

@@ -2,9 +2,9 @@
 
 A card sets every lever of the page: a budget for each program (US dollars a year),
 the four switches, and per-country switch overrides. The cards are the proposals
-of 004_cdac85e7b593024d.txt ("International Drug Policy: Solutions"). Their numbers
+of International Drug Policy: Solutions (undated; docs/references.md). Their numbers
 are read from the shipped scenario files in experiments/scenarios/, whose comments
-quote the seed and derive every amount, so that the app, ``drugmarket run`` and
+quote the document and derive every amount, so that the app, ``drugmarket run`` and
 ``drugmarket compare`` use one encoding of each proposal. This module holds only
 what the page shows about a card (title, a plain summary, the source) and which file
 defines it.
@@ -28,7 +28,8 @@ from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SUPPLY_PROGRAMS, SWITCHES
 
 log = logging.getLogger(__name__)
 
-SOURCE = "004_cdac85e7b593024d.txt"
+#: the document the cards come from, by its title (its citation key in docs/references.md)
+SOURCE = "International Drug Policy: Solutions (undated)"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
 
 
@@ -84,7 +85,7 @@ class CardSpec:
     scenario_file: str
 
 
-#: the cards in the order of the page: the three of issue 5 first, then each proposal alone
+#: the cards in the order of the page: the three main cards first, then each proposal alone
 SPECS: tuple[CardSpec, ...] = (
     CardSpec("status_quo", "Status quo",
              "Today's international drug-control spending: about USD 5.5 billion a year, 80% supply side "
@@ -119,7 +120,7 @@ SPECS: tuple[CardSpec, ...] = (
              f"{SOURCE}, International Models: Portugal", "portugal_decriminalization"),
 )
 
-#: the three cards issue 5 names
+#: the three main cards: the status quo, the 40/60 rebalancing and the full package
 MAIN_KEYS = ("status_quo", "rebalance_40_60", "reform_package")
 
 NOT_MODELLED = (

@@ -1,4 +1,4 @@
-"""The published experiments: each finding of ../shared/TARGETS.md (T1-T12) and the reform question.
+"""The published experiments: each finding of the literature the model is tested against (T1-T12) and the reform question.
 
 One file per experiment; ``EXPERIMENTS`` lists them by name in report order.
 """

@@ -1,4 +1,4 @@
-"""What a published experiment is: scenarios, seeds, a statistic, a band from TARGETS.md, a source.
+"""What a published experiment is: scenarios, seeds, a statistic, a band from the published finding, a source.
 
 Each experiment file in this folder defines ``EXPERIMENT = Experiment(...)``.
 ``scenarios(tier)`` returns the scenarios to run (all on the same seeds: common

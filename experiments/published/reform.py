@@ -1,6 +1,6 @@
-"""The question the seeds ask: does the 004 reform package cut deaths, HIV and violence without raising use?
+"""The question the policy documents ask: does the reform package cut deaths, HIV and violence without raising use?
 
-Source: 004_cdac85e7b593024d.txt ("International Drug Policy: Solutions"). The model does not assume
+Source: International Drug Policy: Solutions (undated; docs/references.md). The model does not assume
 the answer. Every shipped proposal scenario (experiments/scenarios/*.toml other than the status quo)
 is run against the status quo on the same seeds for 120 months. Statistics, policy minus status quo
 (negative = fewer): overdose deaths, new HIV among people who inject, violence deaths (sums over the
@@ -71,10 +71,10 @@ def check(s):
 
 
 EXPERIMENT = Experiment(
-    name="reform", title="The reform package of 004",
-    finding="004 claims that rebalancing to 40/60, tripled alternative development and $500M of harm reduction "
+    name="reform", title="The reform package of International Drug Policy: Solutions",
+    finding="International Drug Policy: Solutions claims that rebalancing to 40/60, tripled alternative development and $500M of harm reduction "
             "cut overdose deaths, HIV and violence without raising use.",
-    band="reported, whichever way it comes out (no band)", source="004_cdac85e7b593024d.txt",
+    band="reported, whichever way it comes out (no band)", source="International Drug Policy: Solutions (undated)",
     scenarios=scenarios, statistic=statistic, check=check, main_stat="",
     notes="How much the combined package's effect depends on the model's uncertain assumptions (a Morris "
           "screening, experiments/sweeps/reform_sensitivity.toml) is in docs/reform-sensitivity.md.",
