@@ -1,4 +1,4 @@
-"""Scenario files, --set overrides and their validation (model/scenario.py)."""
+"""Scenario files, --set overrides and their validation (model/scenario/)."""
 
 from __future__ import annotations
 
