@@ -57,13 +57,11 @@ EXPERIMENT = Experiment(
     band="0.02-0.3 ha per hectare eradicated (admits the null of Reyes 2014)",
     source="Mejia, Restrepo & Rozo 2017; Reyes 2014", scenarios=scenarios, statistic=statistic, check=check,
     main_stat="net_reduction_per_ha_eradicated",
-    if_failed="a destroyed hectare is replanted by its household at about 4% a month (about half within a "
-              "year, inside the sourced 0.35-0.67), so it is missing about 1.7 hectare-years before any "
-              "response; the farm-gate price response offsets part and deterrence adds to it. The band "
-              "needs eradicated area replaced within months, by others if not by the household. The "
-              "supply's extensive margin decides it: the 2021 growers (grade L) already want about 60% "
-              "of their land under coca, and with four times as many potential growers the ratio is "
-              "about 0.4, with four times the land per household about 0 (two seeds; not adopted, as "
-              "neither is sourced). Evidence on who could take up coca when its price rises, on spraying "
-              "efficacy (the source counts hectares sprayed) or on municipalities that differ would "
-              "change it. docs/ODD.md section 12 has the measurements.", preset={"fast": "workshop", "full": "workshop"})
+    if_failed="Colombia's 2021 eradication is manual: a destroyed hectare comes back through its household's "
+              "replanting (about half within a year, inside the sourced 0.35-0.67) and through new frontier "
+              "plots, whose gross entry is capped at 2.3 times its status-quo 21.5% of the area a year (UNODC "
+              "2012 churn; the cap and the entrants' price sensitivity are judgements). Under +USD 600M the "
+              "extra destruction outruns that entry for years. Spent on spraying (the source's instrument) "
+              "the same money gives about -0.1 ha per hectare sprayed: the area grows slightly. Evidence on how "
+              "fast and how far new growers plant after an eradication push would decide it. docs/ODD.md "
+              "section 12 has the measurements.", preset={"fast": "workshop", "full": "workshop"})
