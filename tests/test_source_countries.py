@@ -194,3 +194,11 @@ def test_bad_sprayed_hectares_in_a_world_file_exit_2_naming_the_key(tmp_path, ca
     code = main(["run", str(sc), "--seeds", "1", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and "countries.colombia.crops.coca.sprayed_ha_per_year" in err
+
+
+def test_new_columns_have_their_units():
+    from model.outputs import unit_of
+    assert unit_of("sprayed_ha_colombia") == unit_of("frontier_entry_ha") == "ha a month"
+    assert unit_of("frontier_abandoned_ha_peru") == unit_of("eradicated_ha") == "ha a month"
+    assert unit_of("cultivation_ha_colombia_m3") == "ha"
+    assert unit_of("farmgate_supply_price_cocaine") == "USD per pure kg"
