@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 env: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/drugmarket run --seeds 4 --out results/status-quo
+	$(BIN)/drugmarket run --seeds 4 --out results/status-quo --overwrite
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
