@@ -221,7 +221,7 @@ def _window(df, first: bool, n: int = 12):
 
 def _summary_value(df, cols: list[str], kind: str, first: bool):
     """Per seed: flows as mean month x 12 (a year), stocks and prices as the mean over the window."""
-    from .compare import t_interval
+    from .numbers import t_interval
 
     w = _window(df, first)
     monthly = w[cols].sum(axis=1, min_count=1)
@@ -232,7 +232,7 @@ def _summary_value(df, cols: list[str], kind: str, first: bool):
 
 
 def _fmt_value(x: float, kind: str, unit: str, *, with_unit: bool = True) -> str:
-    from .compare import fmt_number, fmt_usd
+    from .numbers import fmt_number, fmt_usd
 
     if kind == "share":
         return f"{x * 100:.1f}%" if abs(x) <= 1.0 else fmt_number(x)
@@ -256,7 +256,7 @@ def summary_lines(df) -> list[str]:
     months = int(df.groupby("seed")["month"].count().max())
     n_seeds = df["seed"].nunique()
     lines = []
-    from .compare import cultivation_columns, drug_columns, spend_columns
+    from .columns import cultivation_columns, drug_columns, spend_columns
 
     # drug-level columns (retail_price_<drug>), not those by market (retail_price_<drug>_<market>)
     drugs = [c[len("retail_price_"):] for c in drug_columns(df, "retail_price_")]

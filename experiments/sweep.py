@@ -665,7 +665,7 @@ def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
 def format_sensitivity(table: pd.DataFrame, design: str) -> str:
     """A short text table of the sensitivity results, largest effects first. Morris mu*
     and sigma, and factorial effects, are in the output's units (per factor range)."""
-    from .compare import fmt_number as n
+    from .numbers import fmt_number as n
 
     if table is None or not len(table):
         return "(no sensitivity results)"
