@@ -40,7 +40,11 @@ import pandas as pd
 
 from .columns import CROP_AGGREGATES, outcome_columns  # noqa: F401 - viz/charts.py imports CROP_AGGREGATES from here
 from .numbers import fmt_number, fmt_quantity, fmt_usd, t_interval
-from .runner import ExperimentError, RunReport, run_scenarios, scenario_to_dict
+from .errors import ExperimentError
+from .options import RunOptions, run_options
+from .report import RunReport
+from .runner import run_scenarios
+from .tasks import scenario_to_dict
 from .storage import atomic_write_bytes, atomic_write_parquet
 
 #: key, label, unit, how to reduce the months of one run, columns (a name or a prefix ending in "_")
@@ -205,32 +209,26 @@ def compare(
     policy_scenarios: Sequence[Any],
     seeds: int | Iterable[int] | None = None,
     *,
-    simulate=None,
-    backend: str | None = None,
-    workers: int | None = None,
-    address: str | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    progress=None,
-    command: list[str] | str | None = None,
     horizon: int | None = None,
     figure: bool = True,
+    options: RunOptions | None = None,
+    **given: Any,
 ) -> ComparisonResult:
     """Run baseline and policies with the same seeds and compare each policy to the baseline.
 
-    With ``out``: writes parts, manifest, results.parquet, per_seed.csv,
-    compare.csv and compare.png there. Failed runs are left out of the pairing
-    (and reported by ``result.report``).
+    ``options`` or the keyword arguments ``given`` (``simulate``, ``backend``, ``workers``,
+    ``address``, ``out``, ``resume``, ``overwrite``, ``progress``, ``command``): the
+    :class:`~experiments.options.RunOptions`. With ``out``: writes parts, manifest,
+    results.parquet, per_seed.csv, compare.csv and compare.png there. Failed runs are
+    left out of the pairing (and reported by ``result.report``).
     """
+    options = run_options(options, given)
+    out = options.out
     if not policy_scenarios:
         raise ExperimentError("compare needs at least one policy scenario besides the baseline")
     dicts = _unique_names([scenario_to_dict(s) for s in [baseline_scenario, *policy_scenarios]])
-    report = run_scenarios(
-        dicts, seeds, simulate=simulate, backend=backend, workers=workers, address=address, out=out,
-        resume=resume, overwrite=overwrite, progress=progress, kind="compare", command=command,
-        design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon},
-    )
+    report = run_scenarios(dicts, seeds, options, kind="compare",
+                           design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon})
     df = report.results()
     if not len(df):
         raise ExperimentError("no run finished: nothing to compare" + (f" ({report.failure_summary()})" if report.n_failed else ""))
