@@ -3,7 +3,7 @@
     drugmarket run [SCENARIO] [--set key=value ...] [--seeds N] [--months M] [--preset P] [--out DIR]
     drugmarket sweep SWEEP_FILE [--backend local|serial|dask] [--workers N] [--address ADDR] [--resume] [--out DIR]
     drugmarket compare BASELINE POLICY [POLICY ...] [--seeds N] [--set key=value ...] [--out DIR]
-    drugmarket reproduce [NAME ...] [--fast]      (experiments.published:main)
+    drugmarket reproduce [NAME ...] [--fast]      (experiments.published.reproduce:main)
     drugmarket app                                (viz.app:serve)
     drugmarket bench                              (benchmarks.__main__:main)
 

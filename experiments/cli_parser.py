@@ -6,7 +6,7 @@ import argparse
 
 #: subcommands passed on, arguments untouched, to another entry point ("module:function")
 DELEGATES = {
-    "reproduce": ("experiments.published:main", "reproduce the published experiments"),
+    "reproduce": ("experiments.published.reproduce:main", "reproduce the published experiments"),
     "app": ("viz.app:serve", "start the Solara workshop app"),
     "bench": ("benchmarks.__main__:main", "run the benchmarks (python -m benchmarks)"),
 }
@@ -35,7 +35,7 @@ def _seeds(text: str) -> int | list[int]:
     return _positive_int(text)
 
 
-def _add_exec_options(p: argparse.ArgumentParser, *, resume_help: str = "") -> None:
+def _add_exec_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("execution")
     g.add_argument("--backend", choices=("local", "serial", "dask"), default=None,
                    help="local: a process pool (default); serial: in this process; "
@@ -44,7 +44,7 @@ def _add_exec_options(p: argparse.ArgumentParser, *, resume_help: str = "") -> N
                    help="worker processes (default: the number of CPUs)")
     g.add_argument("--address", default=None, help="a Dask scheduler address (implies --backend dask)")
     g.add_argument("--resume", action="store_true",
-                   help=resume_help or "continue a run in --out: skip the runs already saved, rerun the rest")
+                   help="continue a run in --out: skip the runs already saved, rerun the rest")
     g.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
     g.add_argument("--no-figure", dest="figure", action="store_false", help="do not draw figures")
     g.add_argument("--simulate", default=None, help=argparse.SUPPRESS)  # testing: module:function

@@ -1,12 +1,5 @@
 """The errors an experiment raises, and what the command line does with each."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # for annotations only: the report imports nothing from here
-    from .report import RunReport
-
 
 class ExperimentError(ValueError):
     """Bad input to an experiment (a sweep file, an output directory, options).
@@ -18,7 +11,7 @@ class StorageFailed(RuntimeError):
     The run stops: the runs saved before are kept, the others stay pending, and
     ``--resume`` continues once the cause is fixed. The CLI prints it and exits with 1."""
 
-    def __init__(self, message: str, report: "RunReport"):
+    def __init__(self, message: str, report):  # report: the RunReport of the stopped run
         self.report = report
         super().__init__(message)
 
@@ -27,6 +20,6 @@ class TasksFailed(RuntimeError):
     """Some runs raised. Raised after all other runs finished and were saved; ``.report``
     holds the details (errors and tracebacks are also in OUT/manifest.json)."""
 
-    def __init__(self, report: "RunReport"):
+    def __init__(self, report):  # report: the RunReport of the finished run
         self.report = report
         super().__init__(report.failure_summary())

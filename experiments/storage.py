@@ -219,9 +219,6 @@ class ResultStore:
                 pass
             return False
 
-    def read_part(self, task_id: int) -> pd.DataFrame:
-        return pd.read_parquet(self.part_path(task_id))
-
     def clear(self) -> None:
         """Delete parts, manifest and combined results (``--overwrite``)."""
         for p in self.existing_parts():

@@ -9,8 +9,8 @@ reads it. :mod:`experiments.designs` samples the design, the runner runs it, and
 Writes to OUT: ``design.parquet`` (row, factor values, seeds), ``parts/`` and
 ``manifest.json`` (see :mod:`experiments.storage`), ``outputs.parquet`` (one row
 per run: design row, seed, factor values, summarised outputs),
-``sensitivity.csv`` and ``sensitivity.png``:
-(:mod:`experiments.sensitivity` lists the columns of each design's table).
+``sensitivity.csv`` and ``sensitivity.png`` (:mod:`experiments.sensitivity` lists the
+columns of each design's table).
 
 The analysis uses each design row's mean over its seeds (common random numbers:
 every row has the same seeds). With ``compare_to`` every design row and seed runs
@@ -19,8 +19,8 @@ with the same factor values, [set] overrides, months, preset and seed; the
 outputs analysed are then the effect of the base against the comparison (base
 minus comparison, per seed), and outputs.parquet also keeps both arms' values
 (``<output>_base``, ``<output>_comparison``). This is how to ask which
-assumptions the *effect* of a policy depends on, rather than its level. Factors with ``log = true`` are sampled and
-analysed on a log10 scale.
+assumptions the *effect* of a policy depends on, rather than its level. Factors with
+``log = true`` are sampled and analysed on a log10 scale.
 """
 
 from __future__ import annotations
