@@ -32,6 +32,13 @@ def _safe_name(name: str) -> str:
     return s[:100]
 
 
+def _out_dir(args, default_name: str) -> Path:
+    """``--out``, or results/<default_name>; remembered for the message after Ctrl-C."""
+    out = Path(args.out) if args.out else Path("results") / _safe_name(default_name)
+    CommandState.out = out
+    return out
+
+
 def _overrides(args) -> list[str]:
     extra = list(args.overrides)
     if args.months is not None:
@@ -77,8 +84,7 @@ def cmd_run(args, argv) -> int:
     from .storage import atomic_write_parquet
 
     scenario = _load(args.scenario, _overrides(args))
-    out = Path(args.out) if args.out else Path("results") / _safe_name(scenario.name)
-    CommandState.out = out
+    out = _out_dir(args, scenario.name)
     report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run")
     df = report.results()
     if len(df):
@@ -101,8 +107,7 @@ def cmd_sweep(args, argv) -> int:
 
     spec = load_sweep(args.sweep_file)
     _check_sweep_worlds(spec)
-    out = Path(args.out) if args.out else Path("results") / _safe_name(spec.name)
-    CommandState.out = out
+    out = _out_dir(args, spec.name)
     design, _ = sample_design(spec)
     n_runs = len(design) * spec.replicates
     print(f"sweep {spec.name}: {spec.design} design, {len(spec.factors)} factors, {len(design)} rows "
@@ -140,11 +145,7 @@ def cmd_compare(args, argv) -> int:
     overrides = _overrides(args)
     baseline = _load(args.baseline, overrides)
     policies = [_load(p, overrides) for p in args.policies]
-    if args.out:
-        out = Path(args.out)
-    else:
-        out = Path("results") / _safe_name("compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
-    CommandState.out = out
+    out = _out_dir(args, "compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out))
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))

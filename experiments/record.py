@@ -11,7 +11,6 @@ later task too. See docs/reliability.md.
 from __future__ import annotations
 
 import time
-import traceback
 from typing import Sequence
 
 from .errors import ExperimentError, StorageFailed
@@ -20,7 +19,7 @@ from .progress import as_progress
 from .report import RunReport
 from .simulator import simulate_name
 from .storage import ResultStore, new_manifest, task_fingerprint
-from .tasks import Task, TaskResult
+from .tasks import Task, TaskResult, failed_result
 
 
 class Recorder:
@@ -110,13 +109,12 @@ class Recorder:
         if res.status != "done":
             return res, None
         if self.store is None:
-            self.report._frames[res.task_id] = res.frame
+            self.report.keep_rows(res.task_id, res.frame)
             return res, None
         try:
             self.store.write_part(res.task_id, res.frame)
         except Exception as exc:  # noqa: BLE001 - the run is recorded as failed, not lost silently
-            failed = TaskResult(res.task_id, "failed", None, f"results not saved: {type(exc).__name__}: {exc}",
-                                traceback.format_exc(), res.wall_seconds)
+            failed = failed_result(res.task_id, f"results not saved: {type(exc).__name__}: {exc}", exc, res.wall_seconds)
             return failed, exc if isinstance(exc, OSError) else None
         return res, None
 

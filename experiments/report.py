@@ -45,6 +45,10 @@ class RunReport:
         where = f"; errors and tracebacks are in {self.out / 'manifest.json'}" if self.out else ""
         return f"{n} of {total} runs failed (first: task {first}: {self.errors.get(first)}){where}"
 
+    def keep_rows(self, task_id: int, frame: pd.DataFrame) -> None:
+        """Keep a finished task's rows in memory (a run without an output directory)."""
+        self._frames[task_id] = frame
+
     def results(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Rows of all finished tasks of this run, in task order then month."""
         ids = [t.task_id for t in self.tasks if self.status.get(t.task_id) == "done"]

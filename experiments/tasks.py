@@ -95,9 +95,7 @@ def execute_task(task_id: int, scenario: dict, seed: int, simulate: Callable | N
         df = _finish_frame(df, task_id, scenario, seed, extra or {})
         return TaskResult(task_id, "done", df, None, None, time.perf_counter() - t0)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, the others go on
-        return TaskResult(
-            task_id, "failed", None, f"{type(exc).__name__}: {exc}", traceback.format_exc(), time.perf_counter() - t0
-        )
+        return failed_result(task_id, f"{type(exc).__name__}: {exc}", exc, time.perf_counter() - t0)
 
 
 def _finish_frame(df: Any, task_id: int, scenario: dict, seed: int, extra: dict) -> pd.DataFrame:
