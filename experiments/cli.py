@@ -15,6 +15,9 @@ For testing only: ``--simulate module:function`` (hidden) or the environment
 variable ``DRUGMARKET_SIMULATE=module:function`` replaces ``model.simulate`` by
 another function with the same signature ``simulate(scenario, seed) -> DataFrame``
 (it must be importable by the worker processes too).
+
+This module dispatches a command line and maps errors to exit statuses; the parser
+is experiments/cli_parser.py, the subcommands experiments/cli_commands.py.
 """
 
 from __future__ import annotations
