@@ -4,7 +4,7 @@ The share is a ratio of two timings: a kernel's GB/s over the machine's copy GB/
 KVM guests the host gives and takes the second core in phases of seconds, and the two timings move
 differently when it does: the copy on two threads measured 42 GB/s in some phases and 58-69 GB/s in
 others, while the kernels, bound by their instructions, slowed to a single core's speed in others
-(session 5, docs/performance.md). Measured minutes apart, as the bandwidth and kernels sections are,
+(docs/performance.md). Measured minutes apart, as the bandwidth and kernels sections are,
 the ratio then compares one phase with another, and came out anywhere from 15% to 37% for the same
 code: flattering when the copy ran in a one-core phase and the kernel in a two-core one, harsh the
 other way round.
@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.bandwidth import achieved_gbps, best_time, copy_numpy, copy_parallel
 from benchmarks.common import SLOW_ROUND
-from benchmarks.kernels import farmers_args, time_restoring, users_args
+from benchmarks.kernel_calls import farmers_call, time_restoring, users_call
 
 
 def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes_per_step: dict,
@@ -37,13 +37,7 @@ def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes
 
     ``bytes_per_step``: {name: (kernel, bytes per agent-step)} with kernel "users" or "farmers"; one share
     per name, so the users kernel can be counted both the STREAM way and by the bytes it moves."""
-    from model.kernels.farmers import step_farmers
-    from model.kernels.users import step_users
-
-    ua, uw = users_args(m)
-    fa, fw = farmers_args(m)
-    calls = {"users": (lambda: step_users(*ua), uw, ua[2].shape[0]),
-             "farmers": (lambda: step_farmers(*fa), fw, fa[0].shape[0])}
+    calls = {"users": users_call(m), "farmers": farmers_call(m)}
     a = np.full(copy_doubles, 1.5)
     b = np.zeros(copy_doubles)
     nbytes = 2 * a.nbytes  # STREAM's count for a copy: one read and one write per element
