@@ -1,4 +1,4 @@
-"""Performance benchmarks for drugmarket (issue 6): ``python -m benchmarks [--quick] [--json]``.
+"""Performance benchmarks for drugmarket: ``python -m benchmarks [--quick] [--json]``.
 
 One command measures, on the same world and seed:
 
@@ -12,7 +12,7 @@ One command measures, on the same world and seed:
 - sweep throughput on the local backend (``benchmarks.sweep``);
 - numba compile time, cold and warm (``benchmarks.runs``).
 
-``benchmarks.report`` compares the figures with the targets of issue 6 and
+``benchmarks.report`` compares the figures with the performance targets and
 prints the table; docs/performance.md explains the numbers.
 """
 

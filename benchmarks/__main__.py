@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: measure drugmarket's performance against the targets of issue 6.
+"""``python -m benchmarks``: measure drugmarket's performance against its targets.
 
     python -m benchmarks                  # everything, including the full preset (about 16 minutes here)
     python -m benchmarks --skip-full      # without the one-agent-per-person run

@@ -1,4 +1,4 @@
-"""Soak of the workshop app: 30 simulated participants for 30 minutes (issue 7).
+"""Soak of the workshop app: 30 simulated participants for 30 minutes.
 
     python -m benchmarks.app_soak                        # 30 sessions, 30 minutes, a row every 5 minutes
     python -m benchmarks.app_soak --minutes 10 --sessions 10

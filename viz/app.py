@@ -1,4 +1,4 @@
-"""The Solara workshop app (issue 5).
+"""The Solara workshop app.
 
 Start it with ``drugmarket app`` (see :func:`serve`), or ``solara run viz/app.py``
 (``page`` is the page). Each browser session builds its own models (see

@@ -15,7 +15,7 @@ from typing import Any
 
 from model.policy import PROGRAMS, SWITCH_CHOICES
 
-#: USD a year for one program, as the page may set it (the issue: "budgets clamp to [0, 5e10]")
+#: USD a year for one program, as the page may set it: budgets clamp to [0, 5e10]
 BUDGET_MAX_USD = 5.0e10
 #: the budget sliders' range, million USD a year (typing is not offered; the validator still clamps)
 SLIDER_MAX_MUSD = 10_000
