@@ -90,11 +90,3 @@ def speed(value: Any) -> int:
 
 def months(value: Any) -> int:
     return _whole(value, "months", 1, STEP_MONTHS_MAX)
-
-
-def choice(value: Any, allowed, what: str) -> Any:
-    """``value`` if it is one of ``allowed`` (compared by equality, types must match), else an error."""
-    for a in allowed:
-        if type(a) is type(value) and a == value:
-            return a
-    raise PageInputError(f"{what}: {value!r} is not one of the choices")
