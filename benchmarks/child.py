@@ -20,6 +20,8 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 
+from benchmarks.scenarios import scenario  # noqa: E402
+
 RESULT_MARK = "BENCH_RESULT "
 
 
@@ -69,15 +71,6 @@ def _short(fname: str) -> str:
 def _emit(d: dict) -> None:
     sys.stdout.write(RESULT_MARK + json.dumps(d) + "\n")
     sys.stdout.flush()
-
-
-def _scenario(preset: str, months: int, burn_in: int | None):
-    from model.scenario import scenario_from_dict
-
-    d = {"name": "benchmark", "preset": preset, "months": int(months)}
-    if burn_in is not None:
-        d["params"] = {"sim.burn_in_months": int(burn_in)}
-    return scenario_from_dict(d)
 
 
 class _Timer:
@@ -196,7 +189,7 @@ def _build(a: argparse.Namespace) -> tuple:
             base["n_farmers"] = int(a.farmers)
         PRESETS["benchmark"] = base
         preset = "benchmark"
-    sc = _scenario(preset, a.months, a.burn_in)
+    sc = scenario(preset, a.months, a.burn_in)
     t0 = time.perf_counter()
     m = DrugMarketModel(scenario=sc, seed=a.seed)
     t_build = time.perf_counter() - t0
@@ -244,7 +237,7 @@ def cmd_jit(a: argparse.Namespace) -> None:
     from model.model import DrugMarketModel
 
     t_import = time.perf_counter() - t0
-    sc = _scenario("tiny", 1, 1)
+    sc = scenario("tiny", 1, 1)
     t0 = time.perf_counter()
     m = DrugMarketModel(scenario=sc, seed=a.seed)
     t_build = time.perf_counter() - t0

@@ -28,6 +28,7 @@ from benchmarks.bandwidth import (USERS_WRITE, achieved_gbps, farmers_bytes_per_
                                   users_bytes_per_step)
 from benchmarks.common import log
 from benchmarks.kernel_calls import farmers_args, farmers_call, time_restoring, users_args, users_call
+from benchmarks.scenarios import scenario
 from model import rng
 
 
@@ -41,14 +42,12 @@ def build(preset: str, seed: int, path: str = "kernel", n_users: int | None = No
     million instead of about 19,000) and the users kernel would look faster than in a run."""
     from model.model import DrugMarketModel
     from model.presets import PRESETS
-    from model.scenario import scenario_from_dict
-
     name = preset
     if n_users is not None:
         name = "_benchmark_kernels"
         PRESETS[name] = {**PRESETS[base], "n_users": int(n_users), "n_farmers": int(n_farmers or PRESETS[base]["n_farmers"])}
     try:
-        sc = scenario_from_dict({"name": "benchmark", "preset": name, "months": 1})
+        sc = scenario(name, 1)
         m = DrugMarketModel(scenario=sc, seed=seed, path=path)
     finally:
         if name == "_benchmark_kernels":
