@@ -97,25 +97,32 @@ class _Timer:
 
 
 def _instrument(m, timer: _Timer) -> None:
-    """Time the month's phases (model.model.DrugMarketModel.step) and the kernels inside them.
+    """Time the month's phases (model.model.DrugMarketModel.step: each room's step) and the kernels inside them.
 
-    Wraps instance methods of this model and module names of model.model in this child only;
-    the cost is two clock reads per call (about 20 calls a month)."""
+    Wraps methods of this model's rooms and names in the rooms' modules in this child only; the cost is
+    two clock reads per call (about 20 calls a month)."""
+    import model.farmers as farmers_room
+    import model.markets.routes as routes
     import model.model as mm
-    from agents.agency import EnforcementAgency
-    from agents.trafficker import Trafficker
+    import model.users as users_room
+    from agents import EnforcementAgency, Trafficker
 
-    for label, name in (("1 agencies: effects", "_enforcement_effects"), ("2 farmers", "_farmers_step"),
-                        ("3 precursors and labs", "_precursors_and_labs"), ("5 markets", "_markets_step"),
-                        ("6 users", "_users_step"), ("7 violence and leadership", "_violence_and_leadership")):
-        setattr(m, name, timer.wrap(label, getattr(m, name)))
-    m.recorder.row = timer.wrap("7 outputs (recorder.row)", m.recorder.row)
+    for label, room, name in (("1 agencies: effects", m.enforcement, "step"), ("2 farmers", m.farmers, "step"),
+                              ("3 precursors and labs", m.precursors, "step"), ("5 markets", m.markets, "step"),
+                              ("6 users", m.users, "step"),
+                              ("7 violence and leadership", m.traffickers, "violence_and_leadership")):
+        setattr(room, name, timer.wrap(label, getattr(room, name)))
+    mm.row = timer.wrap("7 outputs (row)", mm.row)
     Trafficker.step = timer.wrap("4 traffickers (Trafficker.step)", Trafficker.step)
     EnforcementAgency.step = timer.wrap("1 agencies (EnforcementAgency.step)", EnforcementAgency.step)
-    for label, name in (("  users: user_rates", "user_rates"), ("  users: step_users kernel", "step_users"),
-                        ("  users: count_month kernel", "count_month"), ("  markets: loads_seized_at kernel", "loads_seized_at"),
-                        ("  farmers: farmer_rates", "farmer_rates"), ("  farmers: step_farmers kernel", "step_farmers")):
-        setattr(mm, name, timer.wrap(label, getattr(mm, name)))
+    for label, module, name in (("  users: user_rates", users_room, "user_rates"),
+                                ("  users: step_users kernel", users_room, "step_users"),
+                                ("  users: count_month kernel", users_room, "count_month"),
+                                ("  markets: loads_seized_at kernel", routes, "loads_seized_at"),
+                                ("  farmers: utilities", farmers_room, "utilities"),
+                                ("  farmers: country_rates", farmers_room, "country_rates"),
+                                ("  farmers: step_farmers kernel", farmers_room, "step_farmers")):
+        setattr(module, name, timer.wrap(label, getattr(module, name)))
 
 
 def cmd_run(a: argparse.Namespace) -> None:
@@ -146,9 +153,9 @@ def cmd_run(a: argparse.Namespace) -> None:
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=True).values.tobytes()).hexdigest()[:16]
     out = {
         "preset": a.preset if a.users is None else f"{a.base}+users={a.users}",
-        "n_users": int(m.users.n),
-        "n_farmers": int(m.farmers.n),
-        "people_per_user_agent": float(m.users.scale),
+        "n_users": int(m.users.people.n),
+        "n_farmers": int(m.farmers.households.n),
+        "people_per_user_agent": float(m.users.people.scale),
         "months": int(a.months),
         "burn_in": int(m.burn_in),
         "steps": steps,
@@ -164,7 +171,7 @@ def cmd_run(a: argparse.Namespace) -> None:
         "peak_mb": round(_peak_mb(), 1),
         "numba_threads": _numba_threads(),
         "threading_layer": _threading_layer(),
-        "user_bytes": int(sum(getattr(m.users, k).nbytes for k in ("market", "group", "state", "flags", "risk", "event"))),
+        "user_bytes": int(sum(getattr(m.users.people, k).nbytes for k in ("market", "group", "state", "flags", "risk", "event"))),
     }
     if a.phases:
         out.update(_phase_times(timer, t_run))
@@ -202,11 +209,11 @@ def _phase_times(timer: _Timer, t_run: float) -> dict:
     out["phases_s"] = {k: round(v, 4) for k, v in sorted(timer.t.items())}
     top = sum(v for k, v in timer.t.items() if k[0].isdigit())
     inner = sum(v for k, v in timer.t.items() if k.startswith("  users:"))
-    if "6 users" in timer.t:  # what _users_step spends outside its kernels and rates (NumPy bookkeeping)
-        out["phases_s"]["  users: rest of _users_step (NumPy)"] = round(max(0.0, timer.t["6 users"] - inner), 4)
+    if "6 users" in timer.t:  # what the users' step spends outside its kernels and rates (NumPy bookkeeping)
+        out["phases_s"]["  users: rest of the users' step (NumPy)"] = round(max(0.0, timer.t["6 users"] - inner), 4)
     inner_f = sum(v for k, v in timer.t.items() if k.startswith("  farmers:"))
     if "2 farmers" in timer.t:
-        out["phases_s"]["  farmers: rest of _farmers_step (NumPy)"] = round(max(0.0, timer.t["2 farmers"] - inner_f), 4)
+        out["phases_s"]["  farmers: rest of the farmers' step (NumPy)"] = round(max(0.0, timer.t["2 farmers"] - inner_f), 4)
     out["phases_s"]["8 rest of step (balance, ledgers, Mesa)"] = round(max(0.0, t_run - top), 4)
     # first calls of the kernels load them from numba's cache (or compile them): a fixed cost per process
     out["kernel_first_calls_s"] = round(sum(v for k, v in timer.first.items() if "kernel" in k), 4)

@@ -17,32 +17,33 @@ from benchmarks.bandwidth import FARMERS_WRITE, USERS_WRITE
 def users_args(m, tile: int = 1) -> tuple[list, dict]:
     """step_users' arguments for model ``m``; ``tile`` > 1 repeats the population (the same
     rules and rates over a larger, out-of-cache population)."""
-    u = m.users
+    u = m.users.people
     cols = {k: getattr(u, k) for k in ("market", "group", "state", "flags", "risk", "event")}
     pl, pn = u.peer_light, u.peer_never
     if tile > 1:
         cols = {k: np.tile(v, tile) for k, v in cols.items()}
         pl, pn = np.tile(pl, (tile, 1)), np.tile(pn, (tile, 1))
     args = [cols["market"], cols["group"], cols["state"], cols["flags"], cols["risk"], cols["event"],
-            m.user_rates, pl, pn, u.group_size, m.seed, m.t]
+            m.users.rates, pl, pn, u.group_size, m.seed, m.t]
     return args, {k: cols[k] for k in USERS_WRITE}
 
 
 def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
-    f = m.farmers
+    room = m.farmers
+    f = room.households
     names = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age",
              "eradicated", "voluntary", "deforested", "replanted", "event")
     cols = {k: getattr(f, k) for k in names}
     if tile > 1:
         cols = {k: np.tile(v, tile) for k, v in cols.items()}
-    args = [cols[k] for k in names] + [m.p_erad, m.util_a, m.util_b, m.util_c, m.farmer_rates, m.cell_lo, m.cell_n,
-                                       m.seed, m.t]
+    args = [cols[k] for k in names] + [room.p_erad, room.util_a, room.util_b, room.util_c, room.rates, f.cell_lo,
+                                       f.cell_n, m.seed, m.t]
     return args, {k: cols[k] for k in FARMERS_WRITE}
 
 
 def users_call(m, tile: int = 1) -> tuple:
     """(a call of step_users on ``m``'s arrays, the arrays it writes, the number of agents)."""
-    from model.kernels.users import step_users
+    from model.users.kernel import step_users
 
     args, writable = users_args(m, tile)
     return (lambda: step_users(*args)), writable, args[2].shape[0]
@@ -50,7 +51,7 @@ def users_call(m, tile: int = 1) -> tuple:
 
 def farmers_call(m, tile: int = 1) -> tuple:
     """(a call of step_farmers on ``m``'s arrays, the arrays it writes, the number of agents)."""
-    from model.kernels.farmers import step_farmers
+    from model.farmers.kernel import step_farmers
 
     args, writable = farmers_args(m, tile)
     return (lambda: step_farmers(*args)), writable, args[0].shape[0]

@@ -88,15 +88,15 @@ def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]
 
 def _helpers(m, reps: int) -> dict:
     """The users phase's counting kernel (run every month besides step_users)."""
-    from model.kernels.users import count_month
-    from model.states import EVENT_BITS, USER_STATE_NAMES
+    from model.users.count import count_month
+    from model.users.states import EVENT_BITS, USER_STATE_NAMES
     from model.world import GROUPS
 
-    u = m.users
+    u = m.users.people
     before = u.state.copy()
 
     def fn():
-        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.markets),
+        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.users.markets),
                            len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
 
     fn()
@@ -156,16 +156,16 @@ def anatomy(m, reps: int = 10) -> dict:
     traffic alone."""
     import numba
 
-    from model.kernels.users import step_every_person, step_users
+    from model.users.kernel import step_every_person, step_users
 
-    u = m.users
+    u = m.users.people
     base = {k: getattr(u, k).copy() for k in ("market", "group", "state", "flags", "risk", "event")}
     order = np.argsort(base["state"], kind="stable")
     srt = {k: v[order].copy() for k, v in base.items()}
 
     def kernel(fn, c):
         return lambda: fn(c["market"], c["group"], c["state"], c["flags"], c["risk"], c["event"],
-                          m.user_rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
+                          m.users.rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
 
     cases = {
         "step_users (as is: screen + rule for the flagged)": (kernel(step_users, base), base),
@@ -208,8 +208,8 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
         m = build("national", seed, n_users=50_000, n_farmers=5_000, base="national")
     else:
         m = build("national", seed)
-    ub_d = users_bytes_per_step(m.users)
-    fb_d = farmers_bytes_per_step(m.farmers, m)
+    ub_d = users_bytes_per_step(m.users.people)
+    fb_d = farmers_bytes_per_step(m.farmers.households, m)
     res.update(national_size(m, quick, ub_d, fb_d, bw_gbps))
     if not quick:
         res["anatomy"] = anatomy(m)
@@ -221,8 +221,7 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
 def same_size(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     """Both paths on the same model and month, at a size the Mesa path finishes in seconds; the two must
     end with the same arrays."""
-    from agents.farmer import Farmer
-    from agents.user import User
+    from agents import Farmer, User
 
     ref_users, ref_farmers = (5_000, 1_000) if quick else (200_000, 20_000)
     res: dict = {}
@@ -230,8 +229,8 @@ def same_size(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     t0 = time.perf_counter()
     m = build("workshop", seed, path="reference", n_users=ref_users, n_farmers=ref_farmers, base="workshop")
     res["reference_model_build_and_first_month_s"] = round(time.perf_counter() - t0, 2)
-    ub = users_bytes_per_step(m.users)["total"]
-    fb = farmers_bytes_per_step(m.farmers, m)["total"]
+    ub = users_bytes_per_step(m.users.people)["total"]
+    fb = farmers_bytes_per_step(m.farmers.households, m)["total"]
     reps_ref = 1 if quick else 3
     k_u, k_after = time_kernel(users_call(m), reps=10 if quick else 30)
     r_u, r_after = time_reference(m, User, users_args(m)[1], reps_ref)
@@ -260,7 +259,7 @@ def national_size(m, quick: bool, ub_d: dict, fb_d: dict, bw_gbps: float | None)
     acted = after["event"] != 0
     for k in ("state", "flags", "risk"):
         acted |= after[k] != before[k]
-    ub_strict = users_bytes_moved(m.users, m.user_rates, int(acted.sum()))
+    ub_strict = users_bytes_moved(m.users.people, m.users.rates, int(acted.sum()))
     nat_f, _ = time_kernel(farmers_call(m), reps=3 * reps)
     users_strict = _with_bw(dict(nat_u), ub_strict["total"], bw_gbps)  # from nat_u before _with_bw rounds it
     res: dict = {}
@@ -286,7 +285,7 @@ def national_size(m, quick: bool, ub_d: dict, fb_d: dict, bw_gbps: float | None)
 def out_of_cache(m, ub: float, fb: float, bw_gbps: float | None) -> dict:
     """The kernels on the national population repeated (the 32 MiB L3 holds the national arrays)."""
     tu, tf = 16, 64
-    log(f"kernels: out of cache: users x{tu} = {m.users.n * tu:,}, farmers x{tf} = {m.farmers.n * tf:,}")
+    log(f"kernels: out of cache: users x{tu} = {m.users.people.n * tu:,}, farmers x{tf} = {m.farmers.households.n * tf:,}")
     big_u, _ = time_kernel(users_call(m, tile=tu), reps=10)
     big_f, _ = time_kernel(farmers_call(m, tile=tf), reps=10)
     res = {"users": _with_bw(big_u, ub, bw_gbps),
