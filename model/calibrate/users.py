@@ -156,21 +156,33 @@ def _consumption(b: Baseline, m: str, g: str, u: dict, r: dict, occ: float, dep:
     return he
 
 
+def post_exit_weekly(p: dict) -> tuple[float, float, float]:
+    """Mortality in weeks 1-2, weeks 3-4 and later after leaving opioid treatment, over the later rate
+    (Cornish et al. 2010)."""
+    later = p["user.post_exit_deaths_later"]
+    return p["user.post_exit_deaths_week1_2"] / later, p["user.post_exit_deaths_week3_4"] / later, 1.0
+
+
 def post_exit_multiplier(p: dict) -> float:
-    """The overdose hazard in the month after leaving opioid treatment over a dependent user's: the mortality
-    of weeks 1-2 and 3-4 after leaving, averaged (two weeks each), over that of the rest of the time out of
-    treatment (Cornish et al. 2010: (4.8 + 4.3) / 2 / 0.95 = 4.8)."""
-    return 0.5 * (p["user.post_exit_deaths_week1_2"] + p["user.post_exit_deaths_week3_4"]) / p["user.post_exit_deaths_later"]
+    """The overdose hazard in the month after leaving opioid treatment over a dependent user's: weeks 1-2
+    and 3-4, two weeks each ((4.8 + 4.3) / 2 / 0.95 = 4.8). Later months are at 1."""
+    w12, w34, _ = post_exit_weekly(p)
+    return 0.5 * (w12 + w34)
+
+
+def post_release_weekly(p: dict) -> tuple[float, float, float]:
+    """Drug-related deaths in weeks 1-2, 3-4 and 5-12 after release from prison, over those of weeks 5-12
+    (Merrall et al. 2010), taken as the hazard of a dependent user outside (an assumption). Weeks 1-2 are
+    given against weeks 3-12, whose mean is (2 x 1.7 + 8) / 10 = 1.14 times weeks 5-12."""
+    a = p["user.post_release_drd_rr_week3_4"]
+    return p["user.post_release_drd_rr_week1_2"] * (2.0 * a + 8.0) / 10.0, a, 1.0
 
 
 def post_release_multiplier(p: dict) -> float:
-    """The overdose hazard in the month after release from prison over a dependent user's, from drug-related
-    deaths by week since release (Merrall et al. 2010): weeks 5-12 at 1 (the hazard outside, an assumption),
-    weeks 3-4 at a = 1.7, weeks 1-2 at b = 5.75 times the mean of weeks 3-12, (2a + 8) / 10; the month is
-    weeks 1-4: (2 x 5.75 x 1.14 + 2 x 1.7) / 4 = 4.1. Later months are at 1."""
-    a = p["user.post_release_drd_rr_week3_4"]
-    week1_2 = p["user.post_release_drd_rr_week1_2"] * (2.0 * a + 8.0) / 10.0
-    return 0.5 * (week1_2 + a)
+    """The overdose hazard in the month after release over a dependent user's: weeks 1-2 and 3-4, two weeks
+    each ((5.75 x 1.14 + 1.7) / 2 = 4.1). Later months are at 1."""
+    w12, w34, _ = post_release_weekly(p)
+    return 0.5 * (w12 + w34)
 
 
 def _naloxone(b: Baseline, m: str, r: dict, deaths_m: float) -> float:
