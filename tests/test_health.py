@@ -26,7 +26,8 @@ def _step(cols, pl, pn, rates, month=0):
 
 def test_a_community_kit_averts_more_deaths_than_a_pharmacy_or_emergency_department_kit():
     p = defaults()
-    per_kit = {c: deaths_averted(steady_stock({c: 1000.0}, p), p) for c in ("community", "pharmacy", "emergency_department")}
+    per_kit = {c: deaths_averted(steady_stock({c: 1000.0}, p), p)
+               for c in ("community", "pharmacy", "emergency_department")}
     assert per_kit["community"] > 10 * per_kit["pharmacy"] > 0
     assert per_kit["pharmacy"] > per_kit["emergency_department"] > 0
     # a year's distribution in steady state averts kits x uses per kit x deaths averted per use a year

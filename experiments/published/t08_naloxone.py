@@ -56,7 +56,8 @@ def statistic(r):
 
     def ratio(a, b):
         return a[col].sum() / b[col].sum()
-    return {"rate_ratio_low": paired(r["low"], r["none"], ratio), "rate_ratio_high": paired(r["high"], r["none"], ratio)}
+    return {"rate_ratio_low": paired(r["low"], r["none"], ratio),
+            "rate_ratio_high": paired(r["high"], r["none"], ratio)}
 
 
 def check(s):

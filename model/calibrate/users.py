@@ -42,7 +42,8 @@ def _market_rates(b: Baseline, m: str) -> tuple[float, float]:
     arrest_dep = per_month(arrests_m / weight_total) if weight_total > 0 else 0.0
     # injectors out of treatment, and in treatment weighted by its rate ratio (agonist treatment is for opioids)
     injectors = sum(p["user.injecting_share"] * (u.get("dependent", 0.0) + u.get("treatment", 0.0) * (
-        p["user.oat_hiv_rr"] if g == "opioid" else 1.0)) for g, u in md["users"].items() if g in ("opioid", "methamphetamine"))
+        p["user.oat_hiv_rr"] if g == "opioid" else 1.0))
+        for g, u in md["users"].items() if g in ("opioid", "methamphetamine"))
     susceptible = injectors * (1.0 - p["user.hiv_prevalence_pwid"])
     hiv0 = (md.get("new_hiv_pwid", 0.0) / 12.0) / susceptible if susceptible > 0 else 0.0
     if hiv0 >= 0.5:
@@ -62,7 +63,8 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     releases = r["release"] * inc * r["prison_dep_share"]          # former dependent users released
     releases_occ = r["release"] * inc * (1 - r["prison_dep_share"])  # back to occasional use
     # overdose: expected deaths = h (1 - naloxone) x exposure = observed deaths a month, less those in prison
-    r["exposure0"] = dep + r["od_occ_w"] * occ + tx * (r["meth_share"] * r["rr_meth"] + (1 - r["meth_share"]) * r["rr_bup"])
+    r["exposure0"] = dep + r["od_occ_w"] * occ + tx * (
+        r["meth_share"] * r["rr_meth"] + (1 - r["meth_share"]) * r["rr_bup"])
     exposure = (r["exposure0"] + tx * r["tx_drop_mix"] * (r["post_exit"] - 1.0)
                 + releases * r["release_dep"] * (r["post_release"] - 1.0))
     deaths_m = max(0.0, float(u.get("deaths", 0.0)) / 12.0 - inc * r["od_prison"])
@@ -110,8 +112,9 @@ def _given_rates(p: dict, opioid: bool, arrest_dep: float) -> dict:
     r["relapse_dep"] = p["user.relapse_per_month"]
     r["relapse_light"] = p["user.light_relapse_per_month"]
     # dropout by modality for opioid treatment (the rate without the methadone flag is buprenorphine's)
-    r["tx_drop"] = p["user.treatment_dropout_per_month_buprenorphine" if opioid else "user.treatment_dropout_per_month"]
-    r["tx_drop_meth"] = p["user.treatment_dropout_per_month_methadone" if opioid else "user.treatment_dropout_per_month"]
+    drop = "user.treatment_dropout_per_month"
+    r["tx_drop"] = p[drop + "_buprenorphine" if opioid else drop]
+    r["tx_drop_meth"] = p[drop + "_methadone" if opioid else drop]
     r["tx_done"] = p["user.treatment_completion_per_month"]
     r["bg"] = p["user.background_mortality_per_month"]
     r["arrest_dep"] = arrest_dep

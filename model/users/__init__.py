@@ -1,8 +1,9 @@
 """People at risk of using opioids, cocaine or methamphetamine: the users' room.
 
-What is here: the people as arrays (people.py), the naloxone kits in their hands (naloxone.py), their state machine (states.py) as one person's Mesa agent
+What is here: the people as arrays (people.py), their state machine (states.py) as one person's Mesa agent
 (agent.py, the reference path) and as a numba kernel over everyone (rule.py, kernel.py), the count after
-each month and the output columns it gives (count.py), and the monthly rates the rule reads (rates.py).
+each month and the output columns it gives (count.py), the monthly rates the rule reads (rates.py), and the
+naloxone kits in the people's hands (naloxone.py).
 ``Users`` below holds the room's state and plays its part of the month.
 """
 
