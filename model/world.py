@@ -34,13 +34,15 @@ class WorldError(ValueError):
 
 _COUNTRY_KEYS = {
     "roles", "cells", "cooperates", "seizure_hazard", "crops", "population_at_risk", "arrests",
-    "naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach", "new_hiv_pwid",
+    "naloxone_kits", "ssp_coverage", "drug_checking_coverage", "prevention_reach", "new_hiv_pwid",
     "users", "prices", "drug_violence_deaths", "trafficker_members",
 }
 _CROP_KEYS = {"ha", "yield", "households", "land_per_household", "licit_income",
               "eradicated_ha_per_year", "ad_families", "farmgate_multiplier"}
 _USER_KEYS = {"occasional", "dependent", "treatment", "incarcerated", "deaths", "consumption_t"}
 _PRICE_KEYS = {"retail", "purity", "wholesale"}
+#: naloxone distribution channels (kits distributed a year in the calibration year, by channel)
+NALOXONE_CHANNELS = ("community", "pharmacy", "emergency_department")
 _TOP_KEYS = {"calibration_year", "farmgate", "drugs", "countries", "labs", "precursors", "routes"}
 
 
@@ -171,6 +173,9 @@ def _check_drugs(drugs: dict, farmgate: dict) -> None:
 
 def _check_country(where: str, spec: dict) -> set[str]:
     """Check one country's table; returns its roles."""
+    if "naloxone_coverage" in spec:  # world files before naloxone was counted in kits
+        raise WorldError(f"{where}.naloxone_coverage", "is no longer read: give the naloxone kits distributed a year "
+                         "by channel instead, naloxone_kits = { community = ..., pharmacy = ..., emergency_department = ... }")
     _check_keys(where, spec, _COUNTRY_KEYS)
     r = spec.get("roles", [])
     if not isinstance(r, list) or not r:
@@ -205,7 +210,11 @@ def _check_country(where: str, spec: dict) -> set[str]:
         _check_keys(f"{where}.prices.{d}", pspec, _PRICE_KEYS)
         for k in _PRICE_KEYS:
             _num(f"{where}.prices.{d}.{k}", pspec.get(k), 1e-9, 1e9 if k != "purity" else 1.0)
-    for k in ("naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach"):
+    kits = spec.get("naloxone_kits", {})
+    _check_keys(f"{where}.naloxone_kits", kits, NALOXONE_CHANNELS)
+    for k, v in kits.items():
+        _num(f"{where}.naloxone_kits.{k}", v, 0.0, 1e9)
+    for k in ("ssp_coverage", "drug_checking_coverage", "prevention_reach"):
         if k in spec:
             _num(f"{where}.{k}", spec[k], 0.0, 0.99)
     return set(r)

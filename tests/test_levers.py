@@ -96,7 +96,9 @@ def test_naloxone_makes_a_smaller_share_of_overdoses_fatal(base):
     more = run(budget(harm_reduction=3.0e9))
     def fatal_share(df):
         return df["overdose_deaths"].sum() / (df["overdose_deaths"].sum() + df["overdoses_reversed"].sum())
-    assert fatal_share(more) < 0.8 * fatal_share(base)
+    # at most three times 2021's community kits (the programme's saturation), and only witnessed opioid
+    # overdoses can be reversed: a clear cut, bounded
+    assert fatal_share(more) < 0.9 * fatal_share(base)
     assert more["overdose_deaths"].sum() < base["overdose_deaths"].sum()
 
 
