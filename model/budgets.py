@@ -3,23 +3,31 @@
 The policy gives a budget per programme (model/policy.py), as one number or as a table country -> USD.
 A table is read as it stands. One number is shared among places by the status-quo rule that calibration
 sets (``Baseline.budget_share``: where the activity was in 2021). Harm reduction pays for three
-programmes, split by ``agency.harm_reduction_split_*``. Everything else reads budgets through here.
+programmes, split by ``agency.harm_reduction_split_*``; eradication for two, manual eradication and
+spraying, split per country by its spray share. Everything else reads budgets through here.
 """
 
 from __future__ import annotations
 
 #: the programmes the harm-reduction budget pays for
 HARM_REDUCTION_PARTS = ("naloxone", "ssp", "drug_checking")
+#: the programmes the eradication budget pays for: manual eradication (plots destroyed) and aerial spraying,
+#: split per country by its spray share (``Policy.spray_share``)
+ERADICATION_PARTS = ("eradication", "spraying")
 
 
 def budget_key(program: str) -> str:
     """The policy budget that pays for ``program``."""
-    return "harm_reduction" if program in HARM_REDUCTION_PARTS else program
+    if program in HARM_REDUCTION_PARTS:
+        return "harm_reduction"
+    return "eradication" if program in ERADICATION_PARTS else program
 
 
 def programmes_paid_by(key: str) -> tuple[str, ...]:
     """The programmes a policy budget pays for."""
-    return HARM_REDUCTION_PARTS if key == "harm_reduction" else (key,)
+    if key == "harm_reduction":
+        return HARM_REDUCTION_PARTS
+    return ERADICATION_PARTS if key == "eradication" else (key,)
 
 
 def harm_reduction_split(params: dict) -> dict[str, float]:
@@ -30,7 +38,8 @@ def harm_reduction_split(params: dict) -> dict[str, float]:
 
 
 def split_of(program: str, params: dict) -> float:
-    """Share of its policy budget that goes to ``program`` (1 unless it is a part of harm reduction)."""
+    """Share of its policy budget that goes to ``program`` (1 unless it is a part of harm reduction; the
+    eradication parts' split is per country and read each month, model/enforcement/agent.py)."""
     return harm_reduction_split(params)[program] if program in HARM_REDUCTION_PARTS else 1.0
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from model.params import PARAMS
-from model.policy import PROGRAM_DOC, PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCH_DOC, SWITCHES
+from model.policy import COUNTRY_VALUES, PROGRAM_DOC, PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCH_DOC, SWITCHES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 BEGIN = "<!-- BEGIN GENERATED: {} (python -m model.docs) -->"
@@ -42,6 +42,9 @@ def policy_table() -> str:
     for sw, default in SWITCHES.items():
         choices = " / ".join(_fmt(c) for c in SWITCH_CHOICES[sw])
         rows.append(f"| `policy.{sw}` | {_fmt(default)} | {choices} | {SWITCH_DOC[sw]} |")
+    for name, (low, high, unit, doc) in COUNTRY_VALUES.items():
+        rows.append(f"| `policy.countries.<country>.{name}` | from the world file | {_fmt(low)} to {_fmt(high)} ({unit}) "
+                    f"| {doc} |")
     return "\n".join(rows)
 
 

@@ -35,7 +35,7 @@ def unit_of(column: str) -> str:
     if column.endswith("_usd") or column.startswith("spend_usd_") or "_usd_" in column:
         return "USD a month" if not column.startswith("trafficker_assets") else "USD"
     if column.startswith(("cultivation_ha", "eradicated_ha", "deforestation_ha", "voluntary_eradication_ha",
-                          "replanted_ha")):
+                          "replanted_ha", "sprayed_ha", "frontier_entry_ha", "frontier_abandoned_ha")):
         return "ha" if column.startswith("cultivation") else "ha a month"
     if column.startswith(("precursor_",)):
         return "kg a month"

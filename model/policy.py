@@ -57,6 +57,15 @@ SWITCH_DOC: dict[str, str] = {
     "leadership_targeting": "Enforcement removes trafficking leaders; organizations split (kingpin strategy).",
 }
 
+#: per-country values a scenario may set under [policy.countries.<country>] (besides the switches):
+#: name -> (lowest, highest, unit, what it does). Their default comes from the world file.
+COUNTRY_VALUES: dict[str, tuple[float, float, str, str]] = {
+    "eradication_spray_share": (0.0, 1.0, "fraction of the country's eradication budget",
+                                "Share of a country's eradication money spent on aerial spraying (the rest pays manual "
+                                "teams); default: the 2021 split from the world file (sprayed_ha_per_year and "
+                                "eradicated_ha_per_year at their unit costs)."),
+}
+
 #: USD a year. Totals: supply 4.4e9 (80%), demand and development 1.1e9 (20%).
 STATUS_QUO_BUDGET: dict[str, float] = {
     "eradication": 4.5e8,
@@ -84,6 +93,10 @@ class Policy:
         if country is not None and name in self.countries.get(country, {}):
             return self.countries[country][name]
         return self.switches[name]
+
+    def spray_share(self, country: str, default: float) -> float:
+        """Share of ``country``'s eradication money spent on spraying: the scenario's value, else ``default``."""
+        return float(self.countries.get(country, {}).get("eradication_spray_share", default))
 
     def total(self, program: str) -> float:
         b = self.budget[program]

@@ -39,6 +39,7 @@ _COUNTRY_KEYS = {
 }
 _CROP_KEYS = {"ha", "yield", "households", "land_per_household", "licit_income",
               "eradicated_ha_per_year", "ad_families", "farmgate_multiplier"}
+_CROP_OPTIONAL = {"sprayed_ha_per_year": 0.0}  # optional crop keys and their default
 _USER_KEYS = {"occasional", "dependent", "treatment", "incarcerated", "deaths", "consumption_t"}
 _PRICE_KEYS = {"retail", "purity", "wholesale"}
 #: naloxone distribution channels (kits distributed a year in the calibration year, by channel)
@@ -187,11 +188,13 @@ def _check_country(where: str, spec: dict) -> set[str]:
     for crop, cspec in spec.get("crops", {}).items():
         if crop not in CROP_DRUG:
             raise _unknown(f"{where}.crops.{crop}", crop, tuple(CROP_DRUG))
-        _check_keys(f"{where}.crops.{crop}", cspec, _CROP_KEYS)
+        _check_keys(f"{where}.crops.{crop}", cspec, _CROP_KEYS | set(_CROP_OPTIONAL))
         for k in _CROP_KEYS:
             if k not in cspec:
                 raise WorldError(f"{where}.crops.{crop}.{k}", "missing")
             _num(f"{where}.crops.{crop}.{k}", cspec[k], 0.0, 1e9)
+        for k, default in _CROP_OPTIONAL.items():
+            cspec[k] = _num(f"{where}.crops.{crop}.{k}", cspec.get(k, default), 0.0, 1e9)
         if cspec["ha"] > cspec["households"] * cspec["land_per_household"]:
             raise WorldError(f"{where}.crops.{crop}.ha", "exceeds households x land_per_household")
     for grp, uspec in spec.get("users", {}).items():

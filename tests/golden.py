@@ -46,8 +46,10 @@ def case_scenario(name: str):
             "policy": {"leadership_targeting": True, "alternative_development_before_eradication": False,
                        "budget": {"eradication": 8e8, "alternative_development": {"colombia": 6e8},
                                   "harm_reduction": 4e8}},
-            "events": [{"month": 3, "set": {"policy.countries.china.precursor_scheduling": "class"}},
+            "events": [{"month": 3, "set": {"policy.countries.china.precursor_scheduling": "class",
+                                            "policy.countries.colombia.eradication_spray_share": 0.6}},
                        {"month": 5, "set": {"params.user.naloxone_reversal_probability": 0.9,
+                                            "params.farmer.licit_income_index": 1.2,
                                             "policy.decriminalize_possession": True}},
                        {"month": 7, "set": {"policy.budget.interdiction": 2e9}}]})
     elif file is None:

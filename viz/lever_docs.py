@@ -28,7 +28,7 @@ SWITCH_LABEL = {
 }
 #: the parameters that carry each lever's effect (model/params.py: value, unit, source, grade)
 LEVER_PARAMS: dict[str, tuple[str, ...]] = {
-    "eradication": ("agency.eradication_cost_per_ha",),
+    "eradication": ("agency.eradication_cost_per_ha", "agency.spraying_cost_per_ha", "farmer.spray_yield_loss"),
     "interdiction": ("agency.interdiction_cost_per_patrol", "agency.interdiction_hazard_per_patrol"),
     "domestic_enforcement": ("agency.arrest_cost",),
     "precursor_control": ("agency.precursor_cost_per_inspection",),

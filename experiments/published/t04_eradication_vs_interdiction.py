@@ -46,11 +46,11 @@ EXPERIMENT = Experiment(
     finding="Per kilogram kept from consumers, eradication costs 3-8 times as much as interdiction.",
     band="cost ratio eradication / interdiction between 3 and 8", source="Mejia & Restrepo 2016 (JEBO)",
     scenarios=scenarios, statistic=statistic, check=check, main_stat="cost_ratio",
-    if_failed="eradication's direct effect is too large (T3), and under +USD 1B a year the production "
-              "shortfall persists while the farm-gate price integrates it without an anchor: it rises about "
-              "25-fold in five years, so retail costs rise and consumption falls 10-18%, where Mejia & "
-              "Restrepo's leaf price reaches retail only as a small cost share. A bounded farm-gate price "
-              "(a long-run supply that enters at higher prices), the full cost of an eradicated hectare (the "
-              "model pays USD 2,400, the direct cost of aerial spraying) and a smaller T3 effect would change "
-              "it. docs/ODD.md section 12 has the measurements.",
+    if_failed="the farm-gate price is now anchored (it stays within about 25% of 2021), so what remains is "
+              "quantity: under +USD 1B a year the extra manual eradication destroys hectares faster than "
+              "households replant and the frontier's entry (capped at 2.3 times its status-quo rate) replaces "
+              "them, so world production is 13-17% lower in the first two years and consumption falls with it; "
+              "Mejia & Restrepo's figure rests on production that barely moves. A faster, larger frontier "
+              "response (not sourced: two-seed runs with 5 times the entry and a faster price response give a "
+              "ratio near 1.7) would change it. docs/ODD.md section 12 has the measurements.",
     preset={"fast": "workshop", "full": "workshop"})

@@ -35,6 +35,7 @@ class Baseline:
     programmes: dict = field(default_factory=dict)     # (program, place) -> Programme
     budget_share: dict = field(default_factory=dict)   # program -> {place: share} of a single-number budget
     violence0: dict = field(default_factory=dict)      # country -> deaths a month
+    spray_share0: dict = field(default_factory=dict)   # producer -> share of its 2021 eradication money on spraying
 
     def farmgate0(self, origin: str, d: str) -> float:
         """The 2021 source price of ``d`` in ``origin``, USD per kg."""

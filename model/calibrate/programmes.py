@@ -45,14 +45,18 @@ def demand_programmes(b: Baseline) -> None:
             b.programmes[(name, m)] = curve(name, m, a0, cost, budget0, 0.0, sat)
 
 
-def curve(program, place, a0, cost, budget0, cofund, sat) -> Programme:
-    """The budget-to-activity curve through the 2021 activity a0 (see docs/ODD.md)."""
+def curve(program, place, a0, cost, budget0, cofund, sat, k_min: float = 0.0) -> Programme:
+    """The budget-to-activity curve through the 2021 activity a0 (see docs/ODD.md), saturating at
+    ``sat`` x a0 or at ``k_min`` if that is larger. With no activity and no money, the curve starts at 0 and
+    buys at the unit cost up to ``k_min``."""
     funded = budget0 * (1.0 + cofund)
     if a0 <= 0.0:
         a0 = funded / cost  # no observed activity: the status-quo money buys it at the unit cost
     if a0 <= 0.0:
-        return Programme(program, place, 0.0, 0.0, cost, 0.0, budget0)
-    k = sat * a0
+        return Programme(program, place, 0.0, k_min, cost, 0.0, budget0)
+    k = max(sat * a0, k_min)
+    if a0 >= k:
+        k = a0 / 0.99
     need = cost * k * -math.log(1.0 - a0 / k)
     if funded > need:
         # the status-quo money alone would buy more than was observed: the effective cost is higher
@@ -89,25 +93,32 @@ def supply_programmes(b: Baseline) -> None:
     coop_c = sorted({c for c, _ in coop})
     # a single-number budget goes where the activity was in 2021 (among cooperating countries), so the
     # status quo reproduces the 2021 state; a per-country table sends money anywhere
-    erad = {c: sum(v["eradicated_ha_per_year"] for v in w.data[c]["crops"].values()) for c in coop_c}
+    erad = {c: sum(v["eradicated_ha_per_year"] + v.get("sprayed_ha_per_year", 0.0) for v in w.data[c]["crops"].values())
+            for c in coop_c}
     fams = {c: sum(v["ad_families"] for v in w.data[c]["crops"].values()) for c in coop_c}
     b.budget_share["eradication"] = {c: erad[c] / sum(erad.values()) for c in coop_c if erad[c] > 0}
     b.budget_share["alternative_development"] = {c: fams[c] / sum(fams.values()) for c in coop_c if fams[c] > 0}
+    c_manual, c_spray = p["agency.eradication_cost_per_ha"], p["agency.spraying_cost_per_ha"]
     for c in sorted({c for c, _ in w.producers}):
         crops = w.data[c]["crops"]
         erad0 = sum(v["eradicated_ha_per_year"] for v in crops.values())
+        spray0 = sum(v.get("sprayed_ha_per_year", 0.0) for v in crops.values())
         ad0 = sum(v["ad_families"] for v in crops.values())
+        # the 2021 split of eradication money: each activity at its literature unit cost (the lever's default)
+        money = erad0 * c_manual + spray0 * c_spray
+        s0 = b.spray_share0[c] = spray0 * c_spray / money if money > 0 else 0.0
         be = STATUS_QUO_BUDGET["eradication"] * b.budget_share["eradication"].get(c, 0.0)
         ba = STATUS_QUO_BUDGET["alternative_development"] * b.budget_share["alternative_development"].get(c, 0.0)
-        pe = curve("eradication", c, erad0, p["agency.eradication_cost_per_ha"], be, cofund, sat)
-        if pe.k < 0.5 * ha[c]:
-            pe = Programme("eradication", c, pe.a0, 0.5 * ha[c], pe.cost, pe.other, be)
-        b.programmes[("eradication", c)] = pe
-        pa = curve("alternative_development", c, ad0, p["agency.ad_cost_per_family"], ba, cofund, sat) if ad0 > 0 else \
-            Programme("alternative_development", c, 0.0, 0.0, p["agency.ad_cost_per_family"], 0.0, 0.0)
-        if pa.k < 0.5 * hh[c]:
-            pa = Programme("alternative_development", c, pa.a0, 0.5 * hh[c], pa.cost, pa.other, ba)
-        b.programmes[("alternative_development", c)] = pa
+        # manual eradication (ha destroyed a year) and spraying (ha sprayed a year), each through its 2021
+        # activity; capacity at least half the country's 2021 area
+        for name, a0, cost, part in (("eradication", erad0, c_manual, 1.0 - s0), ("spraying", spray0, c_spray, s0)):
+            b.programmes[(name, c)] = curve(name, c, a0, cost, be * part, cofund, sat, 0.5 * ha[c]) if a0 > 0 else \
+                curve(name, c, 0.0, cost, 0.0, cofund, sat, 0.5 * ha[c])
+        # alternative development: capacity follows the budget up to every household of the country, at the
+        # unit cost per family (raised where the 2021 money buys fewer families than it would)
+        b.programmes[("alternative_development", c)] = curve("alternative_development", c, ad0,
+                                                             p["agency.ad_cost_per_family"], ba if ad0 > 0 else 0.0,
+                                                             cofund, sat, hh[c])
     # precursor control: inspections where precursors are diverted, by baseline diversion
     div = {}
     for j, pr in enumerate(w.precursors):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import mesa
 
-from model.budgets import programme_budget
+from model.budgets import ERADICATION_PARTS, programme_budget
 
 
 def activity_curve_cost(budget_total: float, a0: float, k: float) -> float:
@@ -60,7 +60,12 @@ class EnforcementAgency(mesa.Agent):
         self.activity = programme.a0
 
     def step(self) -> None:
-        self.budget = programme_budget(self.model.policy.budget[self.budget_key], self.place, self.share, self.split)
+        split = self.split
+        if self.program in ERADICATION_PARTS:
+            # the country's eradication money is split between spraying and manual teams (a lever)
+            s = self.model.policy.spray_share(self.place, self.model.baseline.spray_share0.get(self.place, 0.0))
+            split = s if self.program == "spraying" else 1.0 - s
+        self.budget = programme_budget(self.model.policy.budget[self.budget_key], self.place, self.share, split)
         self.activity = self.programme.activity(self.budget)
 
     @property

@@ -2,7 +2,8 @@
 
 Read it against model/farmers/agent.py (Farmer.step), the same rule for one
 household in plain Python; tests/test_model.py checks they agree exactly.
-Per-cell utilities and per-country rates are computed beforehand by
+Per-cell inputs (eradication and spraying chances, frontier entry and abandonment,
+the logit's terms) and per-country rates are computed beforehand by
 model/farmers/rates.py.
 """
 
@@ -15,8 +16,9 @@ from numba import njit, prange
 from model import rng
 from model.farmers.states import (
     C_ADJUST, C_COERCION, C_COMPLIANCE, C_DECIDE, C_DROP, C_ENROL, C_FRONTIER, C_MOVE, C_OFFER,
-    C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_DROPPED, FE_ENROLLED, FE_ERADICATED,
-    FE_MOVED,
+    C_TRUST_BROKEN, C_TRUST_FORCED, C_TRUST_RECOVER, C_TRUST_W, FE_ABANDONED, FE_DROPPED, FE_ENROLLED,
+    FE_ENTERED, FE_ERADICATED, FE_MOVED, FE_SPRAYED, SPRAY_MONTHS, X_ENTER, X_LEAVE, X_MANUAL, X_SPRAY,
+    X_UTIL_A, X_UTIL_B, X_UTIL_C,
 )
 
 
@@ -35,9 +37,9 @@ def target_share(a, b, c, risk_aversion, trust, trust_w, coerced, coercion):
 
 
 @njit(cache=True, parallel=True)
-def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced, erad_age,
-                 eradicated, voluntary, deforested, replanted, event,
-                 p_erad, util_a, util_b, util_c, crates, cell_lo, cell_n, seed, month):
+def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced, frontier, erad_age, spray_age,
+                 eradicated, sprayed, voluntary, deforested, replanted, entered, abandoned, event,
+                 xrates, crates, cell_lo, cell_n, seed, month):
     ka = rng.key(seed, rng.FARMER, month)
     n = cell.shape[0]
     for i in prange(n):
@@ -50,59 +52,101 @@ def step_farmers(cell, country, land, illicit, trust, risk_av, enrolled, coerced
         u5 = rng.uniform(ka, 5 * i + 4)
         ev = 0
         eradicated[i] = 0.0
+        sprayed[i] = 0.0
         voluntary[i] = 0.0
         deforested[i] = 0.0
         replanted[i] = 0.0
-        # alternative development: enrolment offers, and enrolments dropped when funding falls
-        if enrolled[i]:
-            if u1 < r[C_DROP]:
-                enrolled[i] = 0
-                trust[i] = max(0.0, trust[i] - r[C_TRUST_BROKEN])
-                ev |= FE_DROPPED
-            else:
-                trust[i] = trust[i] + r[C_TRUST_RECOVER] * (1.0 - trust[i])
+        entered[i] = 0.0
+        abandoned[i] = 0.0
+        if spray_age[i] > 0:
+            spray_age[i] -= 1
+        x = xrates[cell[i]]
+        if frontier[i]:
+            # a frontier plot outside the 2021 households: destroyed, sprayed, abandoned, or planted
+            if illicit[i] > 0.0:
+                if u2 < x[X_MANUAL]:
+                    eradicated[i] = illicit[i]
+                    illicit[i] = 0.0
+                    erad_age[i] = 1
+                    spray_age[i] = 0
+                    ev |= FE_ERADICATED
+                elif u2 < x[X_MANUAL] + x[X_SPRAY]:
+                    sprayed[i] = illicit[i]
+                    spray_age[i] = SPRAY_MONTHS
+                    ev |= FE_SPRAYED
+                elif u3 < x[X_LEAVE]:
+                    abandoned[i] = illicit[i]
+                    illicit[i] = 0.0
+                    spray_age[i] = 0
+                    ev |= FE_ABANDONED
+            elif u3 < x[X_ENTER]:
+                illicit[i] = land[i]
+                entered[i] = land[i]
+                deforested[i] = land[i] * r[C_FRONTIER]
+                if erad_age[i] > 0:
+                    replanted[i] = land[i]
+                ev |= FE_ENTERED
         else:
-            trust[i] = trust[i] + r[C_TRUST_RECOVER] * (0.5 - trust[i])
-            if not coerced[i] and u1 < r[C_ENROL]:
-                enrolled[i] = 1
-                ev |= FE_ENROLLED
-                if u4 < r[C_COMPLIANCE]:
-                    voluntary[i] = illicit[i]
-                    illicit[i] = 0.0
-        # forced eradication (with sequencing, an enrolment offer comes first)
-        if illicit[i] > 0.0 and u2 < p_erad[cell[i]]:
-            if r[C_OFFER] > 0.0 and not enrolled[i] and not coerced[i] and u3 < r[C_OFFER]:
-                enrolled[i] = 1
-                ev |= FE_ENROLLED
-                if u4 < r[C_COMPLIANCE]:
-                    voluntary[i] = illicit[i]
-                    illicit[i] = 0.0
+            # alternative development: enrolment offers, and enrolments dropped when funding falls
+            if enrolled[i]:
+                if u1 < r[C_DROP]:
+                    enrolled[i] = 0
+                    trust[i] = max(0.0, trust[i] - r[C_TRUST_BROKEN])
+                    ev |= FE_DROPPED
+                else:
+                    trust[i] = trust[i] + r[C_TRUST_RECOVER] * (1.0 - trust[i])
             else:
-                eradicated[i] = illicit[i]
-                illicit[i] = 0.0
-                erad_age[i] = 1
-                ev |= FE_ERADICATED
+                trust[i] = trust[i] + r[C_TRUST_RECOVER] * (0.5 - trust[i])
+                if not coerced[i] and u1 < r[C_ENROL]:
+                    enrolled[i] = 1
+                    ev |= FE_ENROLLED
+                    if u4 < r[C_COMPLIANCE]:
+                        voluntary[i] = illicit[i]
+                        illicit[i] = 0.0
+                        spray_age[i] = 0
+            # manual eradication (with sequencing, an enrolment offer comes first), or spraying
+            if illicit[i] > 0.0 and u2 < x[X_MANUAL]:
+                if r[C_OFFER] > 0.0 and not enrolled[i] and not coerced[i] and u3 < r[C_OFFER]:
+                    enrolled[i] = 1
+                    ev |= FE_ENROLLED
+                    if u4 < r[C_COMPLIANCE]:
+                        voluntary[i] = illicit[i]
+                        illicit[i] = 0.0
+                        spray_age[i] = 0
+                else:
+                    eradicated[i] = illicit[i]
+                    illicit[i] = 0.0
+                    erad_age[i] = 1
+                    spray_age[i] = 0
+                    ev |= FE_ERADICATED
+                    if not enrolled[i]:
+                        trust[i] = max(0.0, trust[i] - r[C_TRUST_FORCED])
+            elif illicit[i] > 0.0 and u2 < x[X_MANUAL] + x[X_SPRAY]:
+                # sprayed: the plot stands, its harvest is cut for SPRAY_MONTHS months
+                sprayed[i] = illicit[i]
+                spray_age[i] = SPRAY_MONTHS
+                ev |= FE_SPRAYED
                 if not enrolled[i]:
                     trust[i] = max(0.0, trust[i] - r[C_TRUST_FORCED])
-        elif u3 < r[C_DECIDE]:
-            if enrolled[i]:
-                target = 0.0
-            else:
-                target = target_share(util_a[cell[i]], util_b[cell[i]], util_c[cell[i]], risk_av[i], trust[i],
-                                      r[C_TRUST_W], coerced[i], r[C_COERCION])
-            gap = target * land[i] - illicit[i]
-            change = r[C_ADJUST] * gap
-            if change > 0.0 and erad_age[i] > 0:
-                replanted[i] = change
-            if change > 0.0 and erad_age[i] > 0 and u5 < r[C_MOVE]:
-                # replanting after eradication: often in the next municipality, clearing forest
-                lo = cell_lo[c]
-                k = cell[i] - lo
-                step = -1 if u5 < 0.5 * r[C_MOVE] else 1
-                cell[i] = lo + (k + step + cell_n[c]) % cell_n[c]
-                deforested[i] = change * r[C_FRONTIER]
-                ev |= FE_MOVED
-            illicit[i] = illicit[i] + change
+            elif u3 < r[C_DECIDE]:
+                if enrolled[i]:
+                    target = 0.0
+                else:
+                    target = target_share(x[X_UTIL_A], x[X_UTIL_B], x[X_UTIL_C], risk_av[i], trust[i],
+                                          r[C_TRUST_W], coerced[i], r[C_COERCION])
+                gap = target * land[i] - illicit[i]
+                change = r[C_ADJUST] * gap
+                if change > 0.0 and erad_age[i] > 0:
+                    replanted[i] = change
+                if change > 0.0 and erad_age[i] > 0 and u5 < r[C_MOVE]:
+                    # replanting after eradication: often in the next municipality, clearing forest
+                    lo = cell_lo[c]
+                    k = cell[i] - lo
+                    step = -1 if u5 < 0.5 * r[C_MOVE] else 1
+                    cell[i] = lo + (k + step + cell_n[c]) % cell_n[c]
+                    deforested[i] = change * r[C_FRONTIER]
+                    ev |= FE_MOVED
+                illicit[i] = illicit[i] + change
         if erad_age[i] > 0:
             erad_age[i] = erad_age[i] + 1 if erad_age[i] < 24 else 0
         event[i] = ev

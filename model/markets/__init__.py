@@ -43,6 +43,7 @@ class Markets:
         self.wholesale = {k: v["wholesale"] for k, v in b.prices0.items()}
         self.farmgate = {d: w.farmgate[d] for d in DRUGS}  # USD per kg: leaf/paste or opium; labs' producer price
         self.expected_farmgate = dict(self.farmgate)        # what farmers expect (smoothed)
+        self.supply_price = dict(self.farmgate)             # plant drugs: long-run supply price set by entry
         self.production = dict(b.production0)               # (origin, drug) -> kg this month
         self.lab_capacity = dict(b.lab_capacity0)
         self.heroin_expected = {m: b.delivered0.get((m, "heroin"), 0.0) for m in self.all_markets}

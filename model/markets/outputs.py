@@ -19,6 +19,8 @@ def market_columns(mkt, model) -> dict:
         out[f"retail_purity_{d}"] = float(sum(wt * mkt.purity[(x, d)] for wt, x in zip(wts, mk)))
         out[f"wholesale_price_{d}"] = float(sum(wt * mkt.wholesale[(x, d)] for wt, x in zip(wts, mk)))
         out[f"farmgate_price_{d}"] = mkt.farmgate[d]
+        if d in mkt.supply_price and mkt.world.drugs[d]["kind"] == "plant":
+            out[f"farmgate_supply_price_{d}"] = mkt.supply_price[d]
         out[f"retail_cost_price_{d}"] = float(sum(wt * mkt.retail_cost[(x, d)] / 1000.0 for wt, x in zip(wts, mk)))
         for x in mk:
             out[f"retail_price_{d}_{x}"] = mkt.retail[(x, d)] / 1000.0

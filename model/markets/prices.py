@@ -51,12 +51,19 @@ def retail_cost(wholesale: float, markup: dict, retail_intensity: float, e: floa
     return wholesale + markup["ret_business"] + markup["ret_risk"] * retail_intensity ** e
 
 
-def farmgate_update(price: float, wanted: float, harvested: float, adjust: float) -> float:
-    """The farm-gate price rises when traffickers want more than the harvest, falls when less."""
-    if harvested <= 0.0:
-        return price * 1.25
-    ratio = (wanted / harvested) ** adjust
-    return price * min(1.25, max(0.8, ratio))
+def farmgate_update(price: float, wanted: float, harvested: float, adjust: float, supply_price: float,
+                    anchor: float) -> float:
+    """The farm-gate price: it rises when traffickers want more than the harvest and falls when less
+    (``adjust``: elasticity a month, the move capped at x1.25 and x0.8), and closes ``anchor`` of its log
+    gap to the long-run supply price each month (error correction: free entry brings it back)."""
+    ratio = 1.25 if harvested <= 0.0 else min(1.25, max(0.8, (wanted / harvested) ** adjust))
+    pull = (supply_price / price) ** anchor if price > 0.0 and supply_price > 0.0 else 1.0
+    return price * ratio * pull
+
+
+def anchor_weight(half_life_months: float) -> float:
+    """Share of the log gap to the long-run supply price closed a month, from its half-life in months."""
+    return 1.0 - 0.5 ** (1.0 / half_life_months)
 
 
 def exp_clip(x: float, lo: float = -5.0, hi: float = 5.0) -> float:

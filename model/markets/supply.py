@@ -1,9 +1,11 @@
-"""The supply response at the end of the month: farm-gate prices clear the leaf market, lab capacity
-follows what traffickers want, and a precursor shortage raises the price of what labs can still make."""
+"""The supply response at the end of the month: farm-gate prices respond to the gap between what traffickers
+want and the harvest and are pulled back to the long-run supply price that entry at the frontier sets; lab
+capacity follows what traffickers want, and a precursor shortage raises the price of what labs can still
+make."""
 
 from __future__ import annotations
 
-from model.markets.prices import farmgate_update
+from model.markets.prices import anchor_weight, farmgate_update
 from model.world import DRUGS
 
 
@@ -17,7 +19,11 @@ def respond(mkt, model) -> None:
                 target += b.production0[(o, d)] * s * mkt.wants.get((m, d), 1.0)
         if w.drugs[d]["kind"] == "plant":
             harvest = sum(mkt.production[(o, d)] for o in origins)
-            mkt.farmgate[d] = farmgate_update(mkt.farmgate[d], target, harvest, p["market.farmgate_adjust"])
+            weights = {o: b.production0[(o, d)] for o in origins}
+            supply_price = w.farmgate[d] * model.farmers.supply_price_index(d, weights)
+            mkt.supply_price[d] = supply_price
+            mkt.farmgate[d] = farmgate_update(mkt.farmgate[d], target, harvest, p["market.farmgate_adjust"],
+                                              supply_price, anchor_weight(p["market.farmgate_half_life_months"]))
             wt = p["farmer.price_expectation_weight"]
             mkt.expected_farmgate[d] = (1 - wt) * mkt.expected_farmgate[d] + wt * mkt.farmgate[d]
         else:

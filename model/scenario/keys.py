@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.params import PARAMS
-from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCHES
+from model.policy import COUNTRY_VALUES, PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCHES
 from model.presets import PRESETS
 from model.scenario.messages import ScenarioError, _bad, _did_you_mean, _fmt, _kind_of, _not, _unknown
 
@@ -114,8 +114,13 @@ def _target(key: str, countries: frozenset[str] | None, *, shorthand: bool, wher
             if len(parts) == 3:
                 return _Target("table", f"policy.countries.{c}", None, c)
             sw = parts[3]
+            if sw in COUNTRY_VALUES:
+                if len(parts) > 4:
+                    raise not_a_table(4)
+                return _Target("country_value", f"policy.countries.{c}.{sw}", sw, c)
             if sw not in SWITCHES:
-                raise _unknown(full, "switch", sw, tuple(SWITCHES), show=f"policy.countries.{c}.{{}}")
+                raise _unknown(full, "switch", sw, tuple(SWITCHES) + tuple(COUNTRY_VALUES),
+                               show=f"policy.countries.{c}.{{}}")
             if len(parts) > 4:
                 raise not_a_table(4)
             return _Target("country_switch", f"policy.countries.{c}.{sw}", sw, c)
@@ -238,6 +243,14 @@ def _check(t: _Target, value: Any, countries: frozenset[str] | None, full: str) 
         return _amount(v, full)
     if t.kind == "budget_country":
         return _amount(v, full)
+    if t.kind == "country_value":
+        low, high, unit, _ = COUNTRY_VALUES[t.item]
+        allowed = f"must be a number from {low} to {high} ({unit})"
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _bad(full, v, f"{allowed}, {_not(v)}")
+        if not math.isfinite(v) or not low <= v <= high:
+            raise _bad(full, v, allowed)
+        return float(v)
     if t.kind == "param":
         p = PARAMS[t.item]
         if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53:
@@ -290,7 +303,7 @@ def _assign(s, t: _Target, v: Any) -> None:
         if not isinstance(b, dict):  # a single amount becomes a table of the countries named
             b = s.policy.budget[t.item] = {}
         b[t.country] = v
-    elif t.kind == "country_switch":
+    elif t.kind in ("country_switch", "country_value"):
         s.policy.countries.setdefault(t.country, {})[t.item] = v
     elif t.kind == "param":
         s.params[t.item] = v
