@@ -13,7 +13,7 @@ from __future__ import annotations
 from model.budgets import budget_key, split_of
 from model.enforcement.agent import EnforcementAgency
 from model.policy import PROGRAMS
-from model.world import GROUP_DRUGS
+from model.world import GROUP_DRUGS, MODES
 
 
 class Enforcement:
@@ -27,18 +27,34 @@ class Enforcement:
             key = budget_key(name)
             share = b.budget_share[key].get(place, 0.0)
             self.agency[(name, place)] = EnforcementAgency(model, prog, key, share, split_of(name, p))
-        self.hazard = dict(b.hazard0)  # seizure hazard per crossing, by country
+        self.hazard = dict(b.hazard0)  # seizure hazard per crossing, by country (all modes together)
+        self.mode_hazard = dict(b.mode_hazard0)  # the same by (country, mode): what a load crossing faces
+        self.country_modes = _modes_by_country(model.world)
         self.group_share = _enforcement_group_shares(b, p)
 
     def step(self) -> None:
         """Budgets into activity; interdiction's patrols into seizure hazards."""
         for a in self.agency.values():
             a.step()
-        p = self.params
         for c in self.hazard:
-            a = self.agency.get(("interdiction", c))
-            self.hazard[c] = self.baseline.hazard_base[c] + (
-                p["agency.interdiction_hazard_per_patrol"] * a.activity if a else 0.0)
+            self._interdiction_hazards(c)
+
+    def _interdiction_hazards(self, c: str) -> None:
+        """A country's seizure hazard by mode. The 2021 patrols watch every mode crossing the country alike;
+        patrols above 2021 aimed at one mode (``agency.interdiction_new_to_mode``) watch only that mode, so
+        its hazard rises by as much as the extra patrols would add to all modes together."""
+        p, base = self.params, self.baseline.hazard_base[c]
+        a = self.agency.get(("interdiction", c))
+        per = p["agency.interdiction_hazard_per_patrol"]
+        act, a0 = (a.activity, a.programme.a0) if a else (0.0, 0.0)
+        self.hazard[c] = base + per * act
+        modes, aimed = self.country_modes.get(c, ()), p["agency.interdiction_new_to_mode"]
+        for md in MODES:
+            if aimed in modes and act > a0:
+                extra = (act - a0) * len(modes) if md == aimed else 0.0
+                self.mode_hazard[(c, md)] = base + per * (a0 + extra)
+            else:
+                self.mode_hazard[(c, md)] = self.hazard[c]
 
     def effect(self, program: str, place) -> float:
         """A programme's activity in ``place`` relative to 2021 (1 where it does not operate)."""
@@ -96,3 +112,12 @@ def _enforcement_group_shares(b, p) -> dict:
         for g, v in value.items():
             out[(m, g)] = p["agency.enforcement_share_modelled_drugs"] * v / tot if tot > 0 else 0.0
     return out
+
+
+def _modes_by_country(world) -> dict:
+    """The modes by which loads cross each country (the modes of the route legs that touch it)."""
+    out = {}
+    for a, b, legs in world.graph.edges(data="legs"):
+        for c in (a, b):
+            out.setdefault(c, set()).update(legs)
+    return {c: tuple(sorted(v)) for c, v in out.items()}

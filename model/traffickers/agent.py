@@ -5,8 +5,10 @@ Each month an organization
   countries it controls, and of the labs' output where it runs synthetic labs;
 - ships to consumer markets along routes chosen by the expected loss it has
   learned from its own recent seizures (adaptive routing: when interdiction
-  rises on one route, flow moves to others within months). Each shipment is
-  split into loads; each load may be seized in any country it crosses;
+  rises on one route or mode, flow moves to others within months). Each
+  shipment is split into loads, smaller where the expected loss has risen;
+  a path is used only for whole loads; each load may be seized in any
+  country it crosses;
 - sells at the destination's wholesale price, pays the farm gate and
   transport, and keeps the rest as capital; a share of each month's revenue is
   laundered, and financial targeting seizes part of that;
@@ -25,7 +27,7 @@ import mesa
 import numpy as np
 
 from model import rng
-from model.markets.routes import route_weights
+from model.markets.routes import mean_load, route_weights, used_paths
 
 
 class Trafficker(mesa.Agent):
@@ -68,7 +70,7 @@ class Trafficker(mesa.Agent):
     def ship(self, origin: str, market: str, drug: str, kg: float) -> float:
         """Send ``kg`` from ``origin`` to ``market``; returns transport cost. Seizures are drawn per load."""
         m = self.model
-        w = m.world
+        w, p = m.world, m.params
         mkt, routes = m.markets, m.markets.routes
         paths = w.paths[(origin, market)]
         key = (origin, market)
@@ -76,17 +78,18 @@ class Trafficker(mesa.Agent):
             self.expected_loss[key] = np.array([routes.path_loss_now(pth) for pth in paths])
         el = self.expected_loss[key]
         value = mkt.wholesale_price(market, drug)
-        weights = route_weights(w, routes.hazard, paths, value, m.params["trafficker.route_sensitivity"],
-                                m.params["market.lost_fraction"], expected_loss=el)
-        load = w.drugs[drug]["load_kg"]
+        weights = route_weights(w, routes.hazard, paths, value, p["trafficker.route_sensitivity"],
+                                p["market.lost_fraction"], expected_loss=el)
+        loads = np.array([mean_load(p, w.drugs[drug]["load_kg"], pth.node_modes[0], routes.loss0(pth), el[j])
+                          for j, pth in enumerate(paths)])
+        xs = used_paths(kg * weights, loads, p["trafficker.min_loads_on_path"], routes.path_use_draws(len(paths)))
         cost = 0.0
-        lr = m.params["trafficker.route_learning_rate"]
-        for j, (pth, wt) in enumerate(zip(paths, weights)):
-            x = kg * wt
+        lr = p["trafficker.route_learning_rate"]
+        for j, (pth, x) in enumerate(zip(paths, xs)):
             if x <= 1e-9:
                 continue
-            seized_kg = routes.seize(pth, drug, x, load)
-            arrived = (x - seized_kg) * (1.0 - m.params["market.lost_fraction"])
+            seized_kg = routes.seize(pth, drug, x, loads[j], value)
+            arrived = (x - seized_kg) * (1.0 - p["market.lost_fraction"])
             routes.lost[drug] += (x - seized_kg) - arrived
             mkt.in_transit_next[(market, drug)] += arrived
             routes.flow[pth] = routes.flow.get(pth, 0.0) + x
