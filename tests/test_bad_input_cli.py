@@ -39,6 +39,8 @@ def test_bad_scenario_files_exit_2_naming_the_key(path, tmp_path, capsys):
     (('[[routes]]\nfrom = "mexico"\nto = "united_states"', '[[routes]]\nfrom = "mexico"\nto = "central_america"'),
      "countries.united_states"),
     (('calibration_year = 2021', 'calibration_year = 2021\ncolour = "red"'), "colour"),
+    (('to = "united_states"\nmode = "land"', 'to = "united_states"\nmode = "tunnel"'), "mode"),
+    (('to = "europe"\nmode = "air"', 'to = "europe"\nmode = "maritime"'), "mode"),
 ])
 def test_bad_world_files_exit_2_naming_the_key(change, key, tmp_path, capsys):
     old, new = change
