@@ -102,3 +102,31 @@ def test_a_pair_of_countries_by_two_modes_gives_two_paths():
     w = load_world()
     modes = {p.modes for p in w.paths[("colombia", "united_states")] if p.countries[1] == "caribbean"}
     assert modes == {("maritime", "maritime"), ("maritime", "air")}
+
+
+# --- violence that answers removal ----------------------------------------------------------------------
+
+def _late(r, col):
+    return r[col].iloc[6:].mean()
+
+
+def test_removing_members_opens_succession_contests_and_recruits_replace_them():
+    more = {"trafficker.member_removal_multiplier": 3.0}
+    base = run_to(scenario(), 24).results()
+    arrests = run_to(scenario(**more), 24).results()
+    assert _late(arrests, "succession_contests") > 2.0 * _late(base, "succession_contests")
+    unreplaced = run_to(scenario(**more, **{"trafficker.replacement_share": 0.0}), 24).results()
+    assert _late(arrests, "trafficker_members") > 1.02 * _late(unreplaced, "trafficker_members")
+    # arrests remove members, but the contests they open and the replacements keep violence up
+    assert _late(arrests, "violence_deaths") > _late(base, "violence_deaths")
+
+
+def test_leadership_removal_raises_violence_through_contests():
+    kingpin = {"trafficker.leadership_removal_multiplier": 10.0}
+    with_contests = run_to(scenario(**kingpin), 24).results()
+    without = run_to(scenario(**kingpin, **{"trafficker.contest_violence_increase": 0.0}), 24).results()
+    base = run_to(scenario(), 24).results()
+    base0 = run_to(scenario(**{"trafficker.contest_violence_increase": 0.0}), 24).results()
+    rise = _late(with_contests, "violence_deaths") / _late(base, "violence_deaths")
+    rise0 = _late(without, "violence_deaths") / _late(base0, "violence_deaths")
+    assert rise > rise0 + 0.1

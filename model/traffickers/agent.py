@@ -12,8 +12,10 @@ Each month an organization
 - sells at the destination's wholesale price, pays the farm gate and
   transport, and keeps the rest as capital; a share of each month's revenue is
   laundered, and financial targeting seizes part of that;
-- recruits members in proportion to its cash flow and loses members to
-  incarceration (more where enforcement is stronger) and to violence.
+- recruits members in proportion to its cash flow and to replace those
+  removed, and loses members to incarceration (more where enforcement is
+  stronger) and to violence; removals of members and of leaders open
+  succession contests, which raise its violence.
 Rivalry between organizations sharing a country, and the splitting of an
 organization whose leaders are removed, are handled by the room
 (model/traffickers/__init__.py: violence and leadership), since they involve
@@ -42,6 +44,7 @@ class Trafficker(mesa.Agent):
         self.profit = 0.0
         self.recruits = 0.0
         self.profit_ref: float | None = None
+        self.contest = 0.0  # succession contest: 1 = as just after its leaders' removal
 
     # --- what an organization does each month -----------------------------------------
     def step(self) -> None:
@@ -99,7 +102,8 @@ class Trafficker(mesa.Agent):
         return cost
 
     def update_members(self) -> None:
-        """Recruit from cash flow; lose members to prison (enforcement at home) and attrition."""
+        """Recruit from cash flow and to replace those removed; lose members to prison (enforcement at home)
+        and attrition. Removals open a succession contest (decaying over trafficker.contest_months)."""
         m = self.model
         p = m.params
         cash = self.profit / self.members if self.members > 0 else 0.0
@@ -107,9 +111,15 @@ class Trafficker(mesa.Agent):
             self.profit_ref = max(cash, 1e-9)
         ref = self.profit_ref
         drive = min(3.0, max(0.0, cash / ref)) if ref > 0 else 1.0
-        self.recruits = self.members * p["trafficker.recruitment_per_member"] * drive
-        jailed = self.members * p["trafficker.incarceration_per_member"] * m.enforcement.enforcement_index(self.home)
+        jailed = (self.members * p["trafficker.incarceration_per_member"] * p["trafficker.member_removal_multiplier"]
+                  * m.enforcement.enforcement_index(self.home))
+        # the 2021 recruitment replaces the 2021 removals; only the rest follows cash flow
+        replaced0 = p["trafficker.replacement_share"] * p["trafficker.incarceration_per_member"]
+        growth = max(0.0, p["trafficker.recruitment_per_member"] - replaced0)
+        self.recruits = self.members * growth * drive + p["trafficker.replacement_share"] * jailed
         attrition = self.members * m.traffickers.member_attrition
+        self.contest = (self.contest * (1.0 - 1.0 / p["trafficker.contest_months"])
+                        + p["trafficker.contest_per_member_removed"] * jailed / max(self.members, 1.0))
         self.members = max(1.0, self.members + self.recruits - jailed - attrition)
 
     # --- leadership removal splits an organization -------------------------------------
@@ -118,6 +128,8 @@ class Trafficker(mesa.Agent):
         child = Trafficker(self.model, self.home, self.members / 2.0, self.capital / 2.0)
         child.expected_loss = {k: v.copy() for k, v in self.expected_loss.items()}
         child.profit_ref = self.profit_ref
+        self.contest += 1.0  # the removed leaders' succession is contested, by the breakaway faction too
+        child.contest = self.contest
         self.members /= 2.0
         self.capital /= 2.0
         return child
