@@ -130,3 +130,19 @@ def test_leadership_removal_raises_violence_through_contests():
     rise = _late(with_contests, "violence_deaths") / _late(base, "violence_deaths")
     rise0 = _late(without, "violence_deaths") / _late(base0, "violence_deaths")
     assert rise > rise0 + 0.1
+
+
+# --- money ----------------------------------------------------------------------------------------------
+
+def test_organizations_without_working_capital_buy_and_ship_less():
+    from agents import Trafficker
+
+    def shipped_next_month(squeeze: bool) -> float:
+        m = run_to(scenario(), 6)
+        if squeeze:
+            for o in m.agents_by_type[Trafficker]:
+                o.capital *= 1e-4  # assets seized and frozen
+        m.step()
+        return sum(m.markets.routes.flow.values())
+
+    assert shipped_next_month(True) < 0.1 * shipped_next_month(False)

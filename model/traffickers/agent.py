@@ -11,7 +11,9 @@ Each month an organization
   country it crosses;
 - sells at the destination's wholesale price, pays the farm gate and
   transport, and keeps the rest as capital; a share of each month's revenue is
-  laundered, and financial targeting seizes part of that;
+  laundered, and financial targeting seizes part of that and of the assets
+  held. Product and transport are paid from capital before the sale, so an
+  organization buys and ships only what its working capital covers;
 - recruits members in proportion to its cash flow and to replace those
   removed, and loses members to incarceration (more where enforcement is
   stronger) and to violence; removals of members and of leaders open
@@ -52,23 +54,41 @@ class Trafficker(mesa.Agent):
         mkt, room = m.markets, m.traffickers
         self.revenue = 0.0
         costs = 0.0
-        for (origin, drug), produced in mkt.production.items():
-            share = room.territory_share(self, origin, m.t)
-            if share <= 0.0 or produced <= 0.0:
+        # financial targeting freezes part of the laundered assets held as well as of the month's proceeds
+        rate = m.enforcement.financial_seizure_rate() * m.params["trafficker.laundered_share"]
+        frozen = rate * self.capital
+        self.capital -= frozen
+        buys = {(o, d): produced * room.territory_share(self, o, m.t)
+                for (o, d), produced in mkt.production.items() if produced > 0.0}
+        funded = self.funded_share(buys)
+        for (origin, drug), kg in buys.items():
+            if kg <= 0.0:
                 continue
-            kg = produced * share
+            mkt.routes.lost[drug] += kg * (1.0 - funded)  # what it cannot pay for stays unsold at the source
+            kg *= funded
             costs += kg * mkt.source_price(origin, drug)
             for market, s in mkt.ship_shares(origin, drug).items():
                 if s > 0.0:
                     costs += self.ship(origin, market, drug, kg * s)
-        seized_assets = (m.enforcement.financial_seizure_rate() * m.params["trafficker.laundered_share"]
-                         * max(self.revenue, 0.0))
-        room.assets_seized += seized_assets
+        seized_assets = rate * max(self.revenue, 0.0)
+        room.assets_seized += seized_assets + frozen
         self.profit = self.revenue - costs - seized_assets
         # capital is spent as well as earned (members, bribes, investment): it settles at
         # trafficker.capital_months of profit instead of growing without end
         self.capital = max(0.0, self.capital + self.profit - self.capital / m.params["trafficker.capital_months"])
         self.update_members()
+
+    def funded_share(self, buys: dict) -> float:
+        """Share of this month's purchases its working capital pays for: product and transport are paid
+        before the sale, so an organization whose assets are seized buys and ships less."""
+        m = self.model
+        mkt, w = m.markets, m.world
+        need = 0.0
+        for (origin, drug), kg in buys.items():
+            ship = sum(s * min(mkt.routes.transport_cost(p) for p in w.paths[(origin, market)])
+                       for market, s in mkt.ship_shares(origin, drug).items() if s > 0.0)
+            need += kg * (mkt.source_price(origin, drug) + ship)
+        return min(1.0, self.capital / need) if need > 0.0 else 1.0
 
     def ship(self, origin: str, market: str, drug: str, kg: float) -> float:
         """Send ``kg`` from ``origin`` to ``market``; returns transport cost. Seizures are drawn per load."""
