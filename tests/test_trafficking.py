@@ -146,3 +146,22 @@ def test_organizations_without_working_capital_buy_and_ship_less():
         return sum(m.markets.routes.flow.values())
 
     assert shipped_next_month(True) < 0.1 * shipped_next_month(False)
+
+
+# --- precursor control intensity ------------------------------------------------------------------------
+
+def test_precursor_control_intensity_is_continuous_between_none_and_full_coverage():
+    def diverted_after_listing(coverage: float) -> float:
+        d = {"name": "t", "preset": "tiny", "months": 3,
+             "params": {"sim.burn_in_months": 3, "precursor.control_coverage": coverage},
+             "policy": {"countries": {"china": {"precursor_scheduling": "none"}}},
+             "events": [{"month": 2, "set": {"policy.countries.china.precursor_scheduling": "class"}}]}
+        m = DrugMarketModel(scenario_from_dict(d), seed=1)
+        m.run(2)
+        return m.results()["precursor_diverted_kg_china"].iloc[-1] / m.results()["precursor_diverted_kg_china"].iloc[0]
+
+    none, half, full = (diverted_after_listing(c) for c in (0.0, 0.5, 1.0))
+    leak = defaults()["precursor.listed_diversion_factor"]
+    assert none == pytest.approx(1.0, rel=0.05)
+    assert full == pytest.approx(leak, rel=0.1)
+    assert half == pytest.approx(1.0 - 0.5 * (1.0 - leak), rel=0.1)
