@@ -57,8 +57,7 @@ EXPERIMENT = Experiment(
     source="Rydell & Everingham 1994 (RAND)", scenarios=scenarios, statistic=statistic, check=check,
     main_stat="pct_averted_treatment", preset={"fast": "workshop", "full": "national"},
     if_failed="eradication comes out cheapest for the same reason T4 fails (the farm-gate price rises "
-              "without bound under a lasting shortfall), and domestic enforcement's effect on cocaine "
-              "consumption is small against the seed noise. Treatment with its new places given to cocaine "
-              "users costs several times Rydell & Everingham's USD 34M per 1%. An anchored farm-gate price "
-              "and a sourced link from arrests to retail price would change the order. docs/ODD.md section "
-              "12.")
+              "without bound under a lasting shortfall). Domestic enforcement aimed at the cocaine market, with "
+              "full pass-through of its costs on the enforcement share of the price, costs about what Rydell & "
+              "Everingham found, but treatment with its new places given to cocaine users costs several times "
+              "their USD 34M per 1%, so enforcement is not 4 times treatment. docs/ODD.md section 12.")
