@@ -165,3 +165,19 @@ def test_precursor_control_intensity_is_continuous_between_none_and_full_coverag
     assert none == pytest.approx(1.0, rel=0.05)
     assert full == pytest.approx(leak, rel=0.1)
     assert half == pytest.approx(1.0 - 0.5 * (1.0 - leak), rel=0.1)
+
+
+# --- the new levers keep the two paths identical --------------------------------------------------------
+
+def test_new_levers_give_identical_kernel_and_reference_outputs():
+    import pandas as pd
+
+    levers = {"agency.domestic_enforcement_new_to": "cocaine", "agency.interdiction_new_to_mode": "maritime",
+              "trafficker.member_removal_multiplier": 2.0, "trafficker.leadership_removal_multiplier": 3.0,
+              "precursor.control_coverage": 0.5}
+    more = {"interdiction": 2 * STATUS_QUO_BUDGET["interdiction"],
+            "domestic_enforcement": 2 * STATUS_QUO_BUDGET["domestic_enforcement"]}
+    sc = scenario(months=6, budget=more, **levers)
+    a = DrugMarketModel(sc, seed=3).run()
+    b = DrugMarketModel(sc, seed=3, path="reference").run()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
