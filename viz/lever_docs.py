@@ -30,7 +30,7 @@ SWITCH_LABEL = {
 LEVER_PARAMS: dict[str, tuple[str, ...]] = {
     "eradication": ("agency.eradication_cost_per_ha", "agency.spraying_cost_per_ha", "farmer.spray_yield_loss"),
     "interdiction": ("agency.interdiction_cost_per_patrol", "agency.interdiction_hazard_per_patrol"),
-    "domestic_enforcement": ("agency.arrest_cost",),
+    "domestic_enforcement": ("agency.arrest_cost", "market.risk_cost_elasticity"),
     "precursor_control": ("agency.precursor_cost_per_inspection",),
     "financial_targeting": ("agency.financial_cost_per_investigation", "agency.financial_seizure_max"),
     "alternative_development": ("agency.ad_cost_per_family", "farmer.ad_licit_income_uplift"),
@@ -40,7 +40,7 @@ LEVER_PARAMS: dict[str, tuple[str, ...]] = {
     "decriminalize_possession": ("user.possession_arrest_share", "user.referral_treatment_probability"),
     "alternative_development_before_eradication": ("farmer.ad_compliance",),
     "precursor_scheduling": ("precursor.substitution_lag_months", "precursor.relocation_months"),
-    "leadership_targeting": ("trafficker.leadership_removal_probability",),
+    "leadership_targeting": ("trafficker.leadership_removal_probability", "trafficker.contest_violence_increase"),
 }
 
 
