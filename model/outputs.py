@@ -32,7 +32,7 @@ def unit_of(column: str) -> str:
         return "contest units"
     if column.startswith(("retail_price_", "retail_cost_price_")):
         return "USD per pure gram"
-    if column.startswith(("farmgate_price_", "wholesale_price_")):
+    if column.startswith(("farmgate_price_", "farmgate_supply_price_", "wholesale_price_")):
         return "USD per pure kg"
     if column.startswith(("retail_purity_", "fentanyl_share", "naloxone_coverage", "ssp_coverage", "farmer_share")):
         return "fraction"
