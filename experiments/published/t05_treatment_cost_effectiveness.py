@@ -58,6 +58,7 @@ EXPERIMENT = Experiment(
     main_stat="pct_averted_treatment", preset={"fast": "workshop", "full": "national"},
     if_failed="eradication comes out cheapest for the same reason T4 fails (the farm-gate price rises "
               "without bound under a lasting shortfall). Domestic enforcement aimed at the cocaine market, with "
-              "full pass-through of its costs on the enforcement share of the price, costs about what Rydell & "
-              "Everingham found, but treatment with its new places given to cocaine users costs several times "
-              "their USD 34M per 1%, so enforcement is not 4 times treatment. docs/ODD.md section 12.")
+              "full pass-through of its costs on the enforcement share of the price, costs within a factor of two "
+              "of what Rydell & Everingham found and about as much as interdiction, but treatment with its new "
+              "places given to cocaine users costs several times their USD 34M per 1%, so enforcement is not 4 "
+              "times treatment. docs/ODD.md section 12.")
