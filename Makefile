@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # numba's on-disk cache lives outside the repository
 export NUMBA_CACHE_DIR ?= $(HOME)/.cache/drugmarket/numba
 
-.PHONY: run test test-quick env clean
+.PHONY: run test test-quick screenshot env clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 2; }
@@ -21,13 +21,17 @@ $(VENV)/.installed: pyproject.toml
 env: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/drugmarket run --seeds 4 --out results/status-quo
+	$(BIN)/drugmarket run --seeds 4 --out results/status-quo --overwrite
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
 
 test-quick: $(VENV)/.installed
 	$(BIN)/pytest -q -m "not slow"
+
+# retake the README's screenshot of the app (docs/img/app.png) in the browser test
+screenshot: $(VENV)/.installed
+	DRUGMARKET_README_SHOT=1 $(BIN)/pytest -q tests/test_app_browser.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

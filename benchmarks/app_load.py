@@ -47,271 +47,19 @@ import argparse
 import json
 import os
 import random
-import re
-import socket
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
 from pathlib import Path
-from viz.process import stop_process_group
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
-VIEWPORT = {"width": 1600, "height": 1000}   # as tests/test_app_browser.py
-LOAD_TIMEOUT = 300_000                        # ms: the first page waits for the burn-in
-STEP_SEL = "button[data-testid=step]:not([disabled])"
-NOISE = re.compile(r"katex|jsdelivr|unpkg|cdn|fonts\.g|Failed to load resource: net::ERR_FAILED", re.I)
-MB = 1024.0 * 1024.0
-
-# the page's state in one round trip: month, Step enabled, and any error shown on the page
-PROBE = """() => {
-    const s = document.querySelector('[data-testid=status]');
-    const b = document.querySelector('button[data-testid=step]');
-    const alerts = [...document.querySelectorAll('.v-alert.error, .v-alert.warning')].map(e => e.innerText.trim());
-    const body = document.body ? document.body.innerText : '';
-    if (body.includes('Traceback')) alerts.push('Traceback on the page');
-    return {month: s ? +s.dataset.month : null, enabled: !!b && !b.disabled, alerts: alerts};
-}"""
+from benchmarks.app_browser import CHROMIUM, FLAGS, Session
+from benchmarks.app_load_report import plot_rss, table
+from benchmarks.app_server import Sampler, Server, free_port, kernels_closed, last_census
 
 
 def log(msg: str) -> None:
     print(f"[app-load {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --------------------------------------------------------------------------- the server
-class Server:
-    """``drugmarket app`` in its own process group on 127.0.0.1, its output in ``log``."""
-
-    def __init__(self, port: int, log_path: Path, extra: list[str]):
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}/"
-        self.log_path = log_path
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-        env.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "drugmarket" / "numba"))
-        self._fh = open(log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", "app", "--host", "127.0.0.1", "--port", str(port), *extra],
-            cwd=ROOT, env=env, stdout=self._fh, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                urllib.request.urlopen(self.url, timeout=3)
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"drugmarket app did not start:\n{self.log_text()[-3000:]}")
-
-    def stop(self) -> None:
-        stop_process_group(self.proc)  # the app and its children
-        if not self._fh.closed:
-            self._fh.close()
-
-    def log_text(self) -> str:
-        if not self._fh.closed:
-            self._fh.flush()
-        return self.log_path.read_text(errors="replace")
-
-
-def _tree_rss(pid: int) -> float:
-    """RSS in bytes of ``pid`` and all its descendants (psutil, else /proc)."""
-    try:
-        import psutil
-
-        p = psutil.Process(pid)
-        total = 0
-        for q in [p, *p.children(recursive=True)]:
-            try:
-                total += q.memory_info().rss
-            except psutil.Error:
-                pass
-        return float(total)
-    except ImportError:
-        pass
-    except Exception:  # noqa: BLE001 - the process is gone
-        return 0.0
-    # /proc fallback: walk the parent links
-    kids: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    total, todo = 0.0, [pid]
-    while todo:
-        q = todo.pop()
-        todo.extend(kids.get(q, []))
-        try:
-            with open(f"/proc/{q}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
-
-
-class Sampler(threading.Thread):
-    """Samples the server's RSS every ``every`` seconds, each sample tagged with the current phase."""
-
-    def __init__(self, pid: int, every: float):
-        super().__init__(daemon=True)
-        self.pid, self.every = pid, every
-        self.phase = "before"
-        self.samples: list[dict] = []
-        self.t0 = time.time()
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            self.sample()
-            self._halt.wait(self.every)
-
-    def sample(self) -> None:
-        self.samples.append({"t": round(time.time() - self.t0, 2), "phase": self.phase,
-                             "rss_mb": round(_tree_rss(self.pid) / MB, 1), "load1": round(os.getloadavg()[0], 2)})
-
-    def mark(self, phase: str) -> float:
-        """Start a phase; returns its time (seconds since the sampler started)."""
-        self.phase = phase
-        self.sample()
-        return self.samples[-1]["t"]
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(timeout=10)
-
-
-# --------------------------------------------------------------------------- the sessions
-class Session:
-    def __init__(self, i: int, browser, url: str, errors: dict, outside: list):
-        self.i = i
-        self.ctx = browser.new_context(viewport=VIEWPORT)
-        self.ctx.set_default_timeout(30_000)
-        self.errors = errors
-        self.month = 0
-        self.expect: int | None = None       # the month a pending step should show
-        self.clicked = 0.0
-        self.steps = 0
-        self.latencies: list[float] = []
-        self.next_at = 0.0
-        self.loaded = False
-
-        def route(r):
-            u = r.request.url
-            if u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
-                r.continue_()
-            else:
-                outside.append(u)
-                r.abort()
-
-        self.ctx.route("**/*", route)
-        self.page = self.ctx.new_page()
-        self.page.on("pageerror", lambda e: self._err("page_errors", str(e)))
-        self.page.on("console", self._console)
-        self.url = url
-
-    def _err(self, kind: str, text: str) -> None:
-        self.errors[kind].append(f"session {self.i}: {text}"[:500])
-
-    def _console(self, msg) -> None:
-        if msg.type != "error":
-            return
-        if NOISE.search(msg.text):
-            self.errors["console_noise"].append(f"session {self.i}: {msg.text}"[:300])
-        else:
-            self._err("console_errors", msg.text)
-
-    def load(self) -> None:
-        self.page.goto(self.url, timeout=LOAD_TIMEOUT)
-        self.page.wait_for_selector("[data-testid=status]", timeout=LOAD_TIMEOUT)
-        self.page.wait_for_selector(STEP_SEL, timeout=LOAD_TIMEOUT)
-        self.month = int(self.page.get_attribute("[data-testid=status]", "data-month"))
-        self.loaded = True
-
-    def poll(self, now: float, pace: tuple[float, float], step_timeout: float) -> None:
-        """Check a pending step; click Step when due. Never blocks for long."""
-        st = self.page.evaluate(PROBE)
-        if st["alerts"]:
-            self._err("page_messages", " | ".join(st["alerts"]))
-        m = st["month"]
-        if self.expect is not None:
-            if m is not None and m >= self.expect:
-                self.latencies.append(now - self.clicked)
-                self.steps += 1
-                self.month, self.expect = m, None
-                self.next_at = now + random.uniform(*pace)
-            elif now - self.clicked > step_timeout:
-                self._err("failed_steps", f"month {m} did not reach {self.expect} in {step_timeout:.0f} s")
-                self.month, self.expect = (m if m is not None else self.month), None
-                self.next_at = now + random.uniform(*pace)
-            return
-        if now < self.next_at or not st["enabled"]:
-            return
-        try:
-            self.page.click(STEP_SEL, timeout=5_000)
-        except Exception as e:  # noqa: BLE001 - counted, and the load goes on
-            self._err("failed_clicks", f"{type(e).__name__}: {str(e).splitlines()[0]}")
-            self.next_at = now + random.uniform(*pace)
-            return
-        self.clicked, self.expect = time.time(), self.month + 1
-
-    def close_page(self) -> None:
-        """Close the tab: its pagehide handler sends solara's close beacon."""
-        try:
-            if not self.page.is_closed():
-                self.page.close()
-        except Exception:  # noqa: BLE001
-            pass
-
-    def close(self) -> None:
-        """Close the browser context (what is left of it)."""
-        try:
-            self.ctx.close()
-        except Exception:  # noqa: BLE001
-            pass
-
-
-# --------------------------------------------------------------------------- the server's log
-CLOSED_RE = re.compile(r"viz\.sessions INFO kernel \w+ closed: freed (\d+) session\(s\), (\d+) model")
-CENSUS_RE = re.compile(r"census: solara kernels (-?\d+), kernels listed (\d+), kernels closed (\d+), sessions open "
-                       r"(\d+), Session objects alive (\d+), models alive (\d+) \(templates (\d+), in open sessions "
-                       r"(\d+)\), Python memory blocks (\d+), threads (\d+); RSS (\d+) MB \((gc and malloc_trim|gc) in (\d+) ms: "
-                       r"(\d+) -> (\d+) MB\)")
-CENSUS_KEYS = ("solara_kernels", "kernels_listed", "kernels_closed", "sessions_open", "sessions_alive",
-               "models_alive", "templates", "models_in_open_sessions", "python_blocks", "threads", "rss_mb", "freed_by",
-               "collect_ms", "collect_from_mb", "collect_to_mb")
-
-
-def kernels_closed(text: str) -> int:
-    return len(CLOSED_RE.findall(text))
-
-
-def last_census(text: str) -> dict | None:
-    found = CENSUS_RE.findall(text)
-    if not found:
-        return None
-    return {k: (v if k == "freed_by" else int(v)) for k, v in zip(CENSUS_KEYS, found[-1])}
-
-
-# --------------------------------------------------------------------------- the run
 ERROR_KINDS = ("page_errors", "console_errors", "console_noise", "page_messages", "failed_steps", "failed_clicks",
                "failed_loads")
 
@@ -354,46 +102,6 @@ def parse(argv=None) -> argparse.Namespace:
         p.error("--report-every must be > 0")
     return a
 
-
-def _plot(samples: list[dict], marks: dict, path: Path, title: str) -> bool:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    fig, ax = plt.subplots(figsize=(10, 4.8))
-    t = [s["t"] / 60 for s in samples]
-    ax.plot(t, [s["rss_mb"] for s in samples], lw=1.5, color="C0", label="server RSS")
-    colors = {"opening": "C1", "stepping": "C2", "closed": "C3"}
-    seen = set()
-    for name, tm in marks.items():
-        kind = name.split()[-1]
-        if kind in colors:
-            ax.axvline(tm / 60, color=colors[kind], ls="--", lw=1, label=None if kind in seen else f"sessions {kind}")
-            seen.add(kind)
-    ax.set_xlabel("minutes since the server started serving")
-    ax.set_ylabel("server RSS, MB (process and children)")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    if any("load1" in s for s in samples):
-        ax2 = ax.twinx()
-        ax2.plot(t, [s.get("load1", float("nan")) for s in samples], lw=0.8, color="0.6", label="load average (1 min)")
-        ax2.set_ylabel("load average, 1 min (2 cores)", color="0.4")
-        ax2.set_ylim(bottom=0)
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
-    else:
-        ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return True
-
-
 def _quantiles(xs: list[float]) -> dict | None:
     xs = sorted(xs)
     if not xs:
@@ -401,127 +109,167 @@ def _quantiles(xs: list[float]) -> dict | None:
     return {"median": round(xs[len(xs) // 2], 2), "p90": round(xs[int(len(xs) * 0.9)], 2), "max": round(xs[-1], 2)}
 
 
-def run_round(k: int, a: argparse.Namespace, browser, server: Server, sampler: Sampler, outside: list,
-              marks: dict) -> dict:
-    """Open a round of sessions, step them for the minutes, close them and watch the memory."""
-    errors: dict[str, list[str]] = {kind: [] for kind in ERROR_KINDS}
-    n_err = lambda: sum(len(v) for kind, v in errors.items() if kind != "console_noise")  # noqa: E731
-    sessions: list[Session] = []
-    rss_start = sampler.samples[-1]["rss_mb"]
-    marks[f"r{k} opening"] = sampler.mark(f"r{k} opening")
-    load_s = []
-    for i in range(a.sessions):
-        s = Session(i, browser, server.url, errors, outside)
-        sessions.append(s)
-        t = time.time()
-        try:
-            s.load()
-            load_s.append(time.time() - t)
-            log(f"round {k}: session {i + 1}/{a.sessions} loaded in {load_s[-1]:.1f} s "
-                f"(RSS {sampler.samples[-1]['rss_mb']:.0f} MB)")
-        except Exception as e:  # noqa: BLE001
-            errors["failed_loads"].append(f"session {i}: {type(e).__name__}: {str(e).splitlines()[0]}")
-            log(f"round {k}: session {i + 1} failed to load: {e}")
-    live = [s for s in sessions if s.loaded]
-    now = time.time()
-    for s in live:  # spread the first clicks over the first pace interval
-        s.next_at = now + random.uniform(0, a.pace[1])
-    marks[f"r{k} stepping"] = sampler.mark(f"r{k} stepping")
-    rss_opened = sampler.samples[-1]["rss_mb"]
-    log(f"round {k}: {len(live)} sessions open; stepping for {a.minutes:g} minutes")
-    t_start = time.time()
-    end = t_start + a.minutes * 60
-    rows: list[dict] = []
-    seen = [0] * len(live)
-    next_row = t_start + a.report_every * 60
+def _n_errors(errors: dict[str, list[str]]) -> int:
+    """The errors counted so far (the known noise of an offline room apart)."""
+    return sum(len(v) for kind, v in errors.items() if kind != "console_noise")
 
-    def add_row() -> None:
+
+class Round:
+    """One round: open the sessions, step them for the minutes, close them and watch the server free them."""
+
+    def __init__(self, k: int, a: argparse.Namespace, browser, server: Server, sampler: Sampler, outside: list,
+                 marks: dict):
+        self.k, self.a, self.browser, self.server, self.sampler = k, a, browser, server, sampler
+        self.outside, self.marks = outside, marks
+        self.errors: dict[str, list[str]] = {kind: [] for kind in ERROR_KINDS}
+        self.sessions: list[Session] = []
+        self.live: list[Session] = []
+        self.load_s: list[float] = []
+        self.rows: list[dict] = []
+        self.rss: dict = {}
+
+    def run(self) -> dict:
+        self.rss["start"] = self.sampler.samples[-1]["rss_mb"]
+        self.open()
+        stepping_s = self.step()
+        close_times, census = self.close()
+        return self.summary(stepping_s, close_times, census)
+
+    def mark(self, phase: str) -> None:
+        """Start a phase of this round: the samples from now on carry its name, and ``marks`` its time."""
+        name = f"r{self.k} {phase}"
+        self.marks[name] = self.sampler.mark(name)
+
+    def open(self) -> None:
+        """Open and load the sessions one after the other; a session that fails to load is counted."""
+        k, a, sampler = self.k, self.a, self.sampler
+        self.mark("opening")
+        for i in range(a.sessions):
+            s = Session(i, self.browser, self.server.url, self.errors, self.outside)
+            self.sessions.append(s)
+            t = time.time()
+            try:
+                s.load()
+                self.load_s.append(time.time() - t)
+                log(f"round {k}: session {i + 1}/{a.sessions} loaded in {self.load_s[-1]:.1f} s "
+                    f"(RSS {sampler.samples[-1]['rss_mb']:.0f} MB)")
+            except Exception as e:  # noqa: BLE001
+                self.errors["failed_loads"].append(f"session {i}: {type(e).__name__}: {str(e).splitlines()[0]}")
+                log(f"round {k}: session {i + 1} failed to load: {e}")
+        self.live = [s for s in self.sessions if s.loaded]
+
+    def step(self) -> float:
+        """Click Step in every open session at its pace for the minutes, a row of the table every
+        ``--report-every`` minutes; then let pending steps land. Returns the seconds of stepping."""
+        k, a, live = self.k, self.a, self.live
+        now = time.time()
+        for s in live:  # spread the first clicks over the first pace interval
+            s.next_at = now + random.uniform(0, a.pace[1])
+        self.mark("stepping")
+        self.rss["opened"] = self.sampler.samples[-1]["rss_mb"]
+        log(f"round {k}: {len(live)} sessions open; stepping for {a.minutes:g} minutes")
+        t_start = time.time()
+        end = t_start + a.minutes * 60
+        seen = [0] * len(live)
+        next_row = t_start + a.report_every * 60
+        while time.time() < end:  # bounded: the clock
+            for s in live:
+                try:
+                    s.poll(time.time(), tuple(a.pace), a.step_timeout)
+                except Exception as e:  # noqa: BLE001
+                    s.count_error("failed_clicks", f"{type(e).__name__}: {str(e).splitlines()[0]}")
+                    s.expect, s.next_at = None, time.time() + a.pace[1]
+            if time.time() >= next_row:
+                self.add_row(t_start, seen)
+                next_row += a.report_every * 60
+            time.sleep(0.2)
+        stepping_s = time.time() - t_start
+        # let pending steps land (bounded)
+        t_drain = time.time() + a.step_timeout
+        while any(s.expect is not None for s in live) and time.time() < t_drain:
+            for s in live:
+                if s.expect is not None:
+                    try:
+                        s.poll(time.time(), (1e9, 1e9), a.step_timeout)
+                    except Exception:  # noqa: BLE001
+                        s.expect = None
+            time.sleep(0.5)
+        if not self.rows or self.rows[-1]["minute"] < round(stepping_s / 60, 1):
+            self.add_row(t_start, seen)
+        return stepping_s
+
+    def add_row(self, t_start: float, seen: list[int]) -> None:
+        """A row of the table over time: steps, errors, RSS, load, and the latency of the steps since the last
+        row (``seen``: how many of each session's latencies earlier rows took)."""
         lat = []
-        for j, s in enumerate(live):
+        for j, s in enumerate(self.live):
             lat.extend(s.latencies[seen[j]:])
             seen[j] = len(s.latencies)
-        sampler.sample()
-        last = sampler.samples[-1]
-        rows.append({"minute": round((time.time() - t_start) / 60, 1), "steps": sum(s.steps for s in live),
-                     "errors": n_err(), "rss_mb": last["rss_mb"], "load1": last["load1"],
-                     "latency_s": _quantiles(lat)})
-        r = rows[-1]
-        log(f"round {k}, minute {r['minute']:g}: {r['steps']} steps, {r['errors']} errors, RSS {r['rss_mb']:.0f} MB, "
-            f"load {r['load1']:.1f}")
+        self.sampler.sample()
+        last = self.sampler.samples[-1]
+        self.rows.append({"minute": round((time.time() - t_start) / 60, 1), "steps": sum(s.steps for s in self.live),
+                          "errors": _n_errors(self.errors), "rss_mb": last["rss_mb"], "load1": last["load1"],
+                          "latency_s": _quantiles(lat)})
+        r = self.rows[-1]
+        log(f"round {self.k}, minute {r['minute']:g}: {r['steps']} steps, {r['errors']} errors, "
+            f"RSS {r['rss_mb']:.0f} MB, load {r['load1']:.1f}")
 
-    while time.time() < end:  # bounded: the clock
-        for s in live:
-            try:
-                s.poll(time.time(), tuple(a.pace), a.step_timeout)
-            except Exception as e:  # noqa: BLE001
-                s._err("failed_clicks", f"{type(e).__name__}: {str(e).splitlines()[0]}")
-                s.expect, s.next_at = None, time.time() + a.pace[1]
-        if time.time() >= next_row:
-            add_row()
-            next_row += a.report_every * 60
-        time.sleep(0.2)
-    stepping_s = time.time() - t_start
-    # let pending steps land (bounded)
-    t_drain = time.time() + a.step_timeout
-    while any(s.expect is not None for s in live) and time.time() < t_drain:
-        for s in live:
-            if s.expect is not None:
-                try:
-                    s.poll(time.time(), (1e9, 1e9), a.step_timeout)
-                except Exception:  # noqa: BLE001
-                    s.expect = None
-        time.sleep(0.5)
-    if not rows or rows[-1]["minute"] < round(stepping_s / 60, 1):
-        add_row()
-    final_months = [s.month for s in live]
-    steps = [s.steps for s in live]
+    def close(self) -> tuple[list[float], dict | None]:
+        """Close every session, then watch the server free their kernels for ``--after`` seconds. Returns the
+        seconds after closing at which each kernel was freed, and the census the server logged last."""
+        k, a, server = self.k, self.a, self.server
+        text0 = server.log_text()
+        closed0 = kernels_closed(text0)
+        self.mark("closed")
+        self.rss["at_close"] = self.sampler.samples[-1]["rss_mb"]
+        log(f"round {k}: closing {len(self.sessions)} sessions ({a.close})")
+        t_closed = time.time()
+        if a.close == "tab":
+            for s in self.sessions:
+                s.close_page()
+            time.sleep(2.0)  # closing a context at once could cancel the beacon of its closed tab
+        for s in self.sessions:
+            s.close()
+        close_times: list[float] = []
+        while time.time() < t_closed + a.after:  # bounded: the clock
+            n = kernels_closed(server.log_text()) - closed0
+            close_times.extend([round(time.time() - t_closed, 1)] * (n - len(close_times)))
+            time.sleep(1.0)
+        census = last_census(server.log_text()[len(text0):])
+        log(f"round {k}: {len(close_times)} kernels closed within {a.after:.0f} s; census {census}")
+        return close_times, census
 
-    # close, and watch the server free the sessions' kernels
-    text0 = server.log_text()
-    closed0 = kernels_closed(text0)
-    marks[f"r{k} closed"] = sampler.mark(f"r{k} closed")
-    rss_at_close = sampler.samples[-1]["rss_mb"]
-    log(f"round {k}: closing {len(sessions)} sessions ({a.close})")
-    t_closed = time.time()
-    if a.close == "tab":
-        for s in sessions:
-            s.close_page()
-        time.sleep(2.0)  # closing a context at once could cancel the beacon of its closed tab
-    for s in sessions:
-        s.close()
-    close_times: list[float] = []
-    while time.time() < t_closed + a.after:  # bounded: the clock
-        n = kernels_closed(server.log_text()) - closed0
-        close_times.extend([round(time.time() - t_closed, 1)] * (n - len(close_times)))
-        time.sleep(1.0)
-    text1 = server.log_text()
-    census = last_census(text1[len(text0):])
-    after = [s["rss_mb"] for s in sampler.samples if s["phase"] == f"r{k} closed"
-             and s["t"] >= marks[f"r{k} closed"] + max(0.0, a.after - 15)]
-    in_round = [s["rss_mb"] for s in sampler.samples if s["phase"].startswith(f"r{k} ")]
-    lat = [x for s in live for x in s.latencies]
-    log(f"round {k}: {len(close_times)} kernels closed within {a.after:.0f} s; census {census}")
-    return {
-        "round": k,
-        "sessions_requested": a.sessions, "sessions_opened": len(live),
-        "load_s": {"min": round(min(load_s), 1), "max": round(max(load_s), 1)} if load_s else None,
-        "stepping_seconds": round(stepping_s, 1),
-        "steps": sum(steps), "steps_per_session": steps, "final_months": final_months,
-        "months_match_steps": all(m == n for m, n in zip(final_months, steps)),
-        "step_latency_s": _quantiles(lat),
-        "errors": {kind: len(v) for kind, v in errors.items()}, "errors_total": n_err(),
-        # an error kind counts events (a message on a page is counted at every poll that sees it): which sessions
-        "sessions_with_errors": sorted({int(e.split()[1].rstrip(":")) for kind, v in errors.items()
-                                        if kind != "console_noise" for e in v if e.startswith("session ")}),
-        "error_samples": {kind: v[:20] for kind, v in errors.items()},
-        "rss_mb": {"start": rss_start, "opened": rss_opened, "peak": max(in_round), "at_close": rss_at_close,
-                   "after": round(sum(after) / len(after), 1) if after else None,
-                   "min_after": min(after) if after else None, "after_wait_s": a.after},
-        "kernels_closed": {"count": len(close_times), "within_5s": sum(t <= 5 for t in close_times),
-                           "seconds_after_close": close_times},
-        "census_after": census,
-        "rows": rows,
-    }
+    def summary(self, stepping_s: float, close_times: list[float], census: dict | None) -> dict:
+        k, a, errors, load_s = self.k, self.a, self.errors, self.load_s
+        samples, t_closed = self.sampler.samples, self.marks[f"r{k} closed"]
+        after = [s["rss_mb"] for s in samples if s["phase"] == f"r{k} closed"
+                 and s["t"] >= t_closed + max(0.0, a.after - 15)]
+        in_round = [s["rss_mb"] for s in samples if s["phase"].startswith(f"r{k} ")]
+        lat = [x for s in self.live for x in s.latencies]
+        final_months = [s.month for s in self.live]
+        steps = [s.steps for s in self.live]
+        return {
+            "round": k,
+            "sessions_requested": a.sessions, "sessions_opened": len(self.live),
+            "load_s": {"min": round(min(load_s), 1), "max": round(max(load_s), 1)} if load_s else None,
+            "stepping_seconds": round(stepping_s, 1),
+            "steps": sum(steps), "steps_per_session": steps, "final_months": final_months,
+            "months_match_steps": all(m == n for m, n in zip(final_months, steps)),
+            "step_latency_s": _quantiles(lat),
+            "errors": {kind: len(v) for kind, v in errors.items()}, "errors_total": _n_errors(errors),
+            # an error kind counts events (a message on a page is counted at every poll that sees it): which sessions
+            "sessions_with_errors": sorted({int(e.split()[1].rstrip(":")) for kind, v in errors.items()
+                                            if kind != "console_noise" for e in v if e.startswith("session ")}),
+            "error_samples": {kind: v[:20] for kind, v in errors.items()},
+            "rss_mb": {"start": self.rss["start"], "opened": self.rss["opened"], "peak": max(in_round),
+                       "at_close": self.rss["at_close"],
+                       "after": round(sum(after) / len(after), 1) if after else None,
+                       "min_after": min(after) if after else None, "after_wait_s": a.after},
+            "kernels_closed": {"count": len(close_times), "within_5s": sum(t <= 5 for t in close_times),
+                               "seconds_after_close": close_times},
+            "census_after": census,
+            "rows": self.rows,
+        }
 
 
 def run(a: argparse.Namespace) -> dict:
@@ -558,7 +306,7 @@ def run(a: argparse.Namespace) -> dict:
         pw = sync_playwright().start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         for k in range(1, a.rounds + 1):
-            rounds.append(run_round(k, a, browser, server, sampler, outside, marks))
+            rounds.append(Round(k, a, browser, server, sampler, outside, marks).run())
         marks["end"] = sampler.mark("end")
         alive = server.proc.poll() is None
     finally:
@@ -601,49 +349,9 @@ def run(a: argparse.Namespace) -> dict:
         "rss_samples": samples,
     }
     (out / f"{a.name}.json").write_text(json.dumps(result, indent=1))
-    _plot(samples, marks, out / f"{a.name}_rss.png",
+    plot_rss(samples, marks, out / f"{a.name}_rss.png",
           f"drugmarket app: {a.rounds} x {a.sessions} browser sessions, {a.minutes:g} min of stepping each")
     return result
-
-
-def table(r: dict) -> str:
-    lines = []
-    for rd in r["rounds"]:
-        m = rd["rss_mb"]
-        lat = rd["step_latency_s"] or {}
-        c = rd["census_after"] or {}
-        kc = rd["kernels_closed"]
-        rows = [("sessions", f"{rd['sessions_opened']} of {rd['sessions_requested']}"
-                 + (f", loaded in {rd['load_s']['min']}-{rd['load_s']['max']} s" if rd["load_s"] else "")),
-                ("stepping", f"{rd['stepping_seconds']:.0f} s, {rd['steps']} steps "
-                             f"({min(rd['steps_per_session'], default=0)}-{max(rd['steps_per_session'], default=0)} "
-                             f"a session), months match steps: {rd['months_match_steps']}"),
-                ("step latency median / p90 / max (s)",
-                 f"{lat.get('median', '-')} / {lat.get('p90', '-')} / {lat.get('max', '-')}"),
-                ("errors", f"{rd['errors_total']}  " + ", ".join(f"{k} {v}" for k, v in rd["errors"].items())
-                 + f"; in sessions {rd['sessions_with_errors'] or 'none'}"),
-                ("RSS start / opened / peak / at close / after (MB)",
-                 f"{m['start']} / {m['opened']} / {m['peak']} / {m['at_close']} / {m['after']} "
-                 f"(mean of the last 15 of {m['after_wait_s']:g} s)"),
-                ("kernels closed", f"{kc['count']} ({kc['within_5s']} within 5 s of closing)"),
-                ("census after", ", ".join(f"{k} {v}" for k, v in c.items() if v is not None) or "none logged")]
-        w = max(len(k) for k, _ in rows)
-        lines.append(f"round {rd['round']}")
-        lines += [f"  {k:<{w}}  {v}" for k, v in rows]
-        lines.append("  | minute | steps | errors | RSS MB | load 1 min | latency median / p90 s |")
-        lines.append("  |---|---|---|---|---|---|")
-        for row in rd["rows"]:
-            q = row["latency_s"] or {}
-            lines.append(f"  | {row['minute']:g} | {row['steps']} | {row['errors']} | {row['rss_mb']:.0f} | "
-                         f"{row['load1']:.1f} | {q.get('median', '-')} / {q.get('p90', '-')} |")
-    ld = r["load1_while_stepping"] or {}
-    c0 = r["census_before"] or {}
-    lines.append("census before the load: " + (", ".join(f"{k} {v}" for k, v in c0.items()) or "none logged"))
-    lines.append(f"server RSS before {r['rss_mb']['before']} MB, peak {r['rss_mb']['peak']} MB; load average while "
-                 f"stepping median {ld.get('median', '-')}, max {ld.get('max', '-')}; errors in all "
-                 f"{r['errors_total']} (server log {r['server_log_errors']}); outside requests blocked "
-                 f"{r['outside_requests_blocked']}; server alive at end {r['server_alive_at_end']}")
-    return "\n".join(lines)
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,4 @@
-"""The workshop app's step with its redraw (target: under 200 ms at the app's default scale).
+"""The workshop app's step with its redraw (the target: under 200 ms at the app's default scale).
 
     python -m benchmarks.app_step                 # server side, at the app's defaults
     python -m benchmarks.app_step --browser       # also end to end in headless Chromium
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -82,39 +81,26 @@ def server_side(preset: str, n_seeds: int, steps: int, warm: int) -> dict:
 
 def browser(preset: str, steps: int, port: int | None) -> dict:
     """End to end in Chromium: starts ``drugmarket app`` on a free port, clicks Step ``steps`` times."""
-    import signal
-    import socket
     import subprocess
-    import urllib.request
-    from pathlib import Path
 
     from playwright.sync_api import sync_playwright
 
-    root = Path(__file__).resolve().parent.parent
-    if port is None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    from benchmarks.app_browser import CHROMIUM, FLAGS, VIEWPORT
+    from benchmarks.app_server import free_port, serving
+    from benchmarks.common import ROOT, child_env
+    from viz.process import stop_process_group
+
+    port = port or free_port()
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port), "--preset", preset],
-                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the app did not start")
-                time.sleep(0.3)
-        flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+        if not serving(url, proc, timeout=120):
+            raise RuntimeError("the app did not start")
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=flags)
-            page = b.new_page(viewport={"width": 1600, "height": 1000})
+            b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = b.new_page(viewport=VIEWPORT)
             page.goto(url, timeout=120_000)
             page.wait_for_selector("[data-testid=status][data-month='0']", timeout=180_000)
             page.wait_for_selector("button[data-testid=step]:not([disabled])", timeout=60_000)
@@ -134,14 +120,7 @@ def browser(preset: str, steps: int, port: int | None) -> dict:
         return {"browser_steps": len(times), "browser_ms_median": round(statistics.median(warm), 1),
                 "browser_ms_p90": round(_q(warm, 0.9), 1)}
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_process_group(proc)  # the app and its children
 
 
 def main(argv=None) -> int:

@@ -11,7 +11,7 @@ bytes per agent-step below are counted the same way, so the two are comparable:
   cache and are counted as their size divided by the number of agents;
 - the users' peer-group counts (two float64 tables of groups x drug groups) likewise.
 
-The users kernel screens its draws and runs the rule only for the ~1% it flags (model/kernels/users.py),
+The users kernel screens its draws and runs the rule only for the ~1% it flags (model/users/kernel.py),
 so the count above is far from what it moves. ``users_bytes_moved`` counts that instead, array by array
 (the "strict" figure): the five columns read, the event written, for everyone; state, flags and risk
 written only for the people the rule acted on; and the tables, the kernel's own included, written or
@@ -25,7 +25,7 @@ import time
 import numpy as np
 from numba import njit, prange
 
-# What the kernels touch per agent (see model/kernels/users.py and farmers.py).
+# What the kernels touch per agent (see model/users/kernel.py and model/farmers/kernel.py).
 USERS_READ = ("market", "group", "state", "flags", "risk")
 USERS_WRITE = ("state", "flags", "risk", "event")
 FARMERS_READ = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age")
@@ -103,8 +103,9 @@ def farmers_bytes_per_step(pop, model) -> dict:
     n = pop.n
     read = sum(getattr(pop, k).itemsize for k in FARMERS_READ)
     write = sum(getattr(pop, k).itemsize for k in FARMERS_WRITE)
-    tables = (model.p_erad.nbytes + model.util_a.nbytes + model.util_b.nbytes + model.util_c.nbytes
-              + model.farmer_rates.nbytes) / n
+    room = model.farmers
+    tables = (room.p_erad.nbytes + room.util_a.nbytes + room.util_b.nbytes + room.util_c.nbytes
+              + room.rates.nbytes) / n
     return {"read": read, "write": write, "cell_tables": round(tables, 4), "total": read + write + tables}
 
 
@@ -113,7 +114,7 @@ def users_bytes_moved(pop, rates, n_acted: int) -> dict:
     module). ``n_acted``: the people the rule acted on in the month timed (their state, flags or risk
     changed, or they have an event): about the people the screen flags, whose writes are counted as
     all three columns."""
-    from model.kernels.users import N_FLAG_CODES, N_STATES, chunk_size
+    from model.users.kernel import N_FLAG_CODES, N_STATES, chunk_size
 
     n = pop.n
     n_m, n_g = rates.shape[0], rates.shape[1]

@@ -20,6 +20,8 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 
+from benchmarks.scenarios import scenario  # noqa: E402
+
 RESULT_MARK = "BENCH_RESULT "
 
 
@@ -71,15 +73,6 @@ def _emit(d: dict) -> None:
     sys.stdout.flush()
 
 
-def _scenario(preset: str, months: int, burn_in: int | None):
-    from model.scenario import scenario_from_dict
-
-    d = {"name": "benchmark", "preset": preset, "months": int(months)}
-    if burn_in is not None:
-        d["params"] = {"sim.burn_in_months": int(burn_in)}
-    return scenario_from_dict(d)
-
-
 class _Timer:
     """Accumulated seconds and calls per label; wraps callables."""
 
@@ -104,45 +97,37 @@ class _Timer:
 
 
 def _instrument(m, timer: _Timer) -> None:
-    """Time the month's phases (model.model.DrugMarketModel.step) and the kernels inside them.
+    """Time the month's phases (model.model.DrugMarketModel.step: each room's step) and the kernels inside them.
 
-    Wraps instance methods of this model and module names of model.model in this child only;
-    the cost is two clock reads per call (about 20 calls a month)."""
+    Wraps methods of this model's rooms and names in the rooms' modules in this child only; the cost is
+    two clock reads per call (about 20 calls a month)."""
+    import model.farmers as farmers_room
+    import model.markets.routes as routes
     import model.model as mm
-    from agents.agency import EnforcementAgency
-    from agents.trafficker import Trafficker
+    import model.users as users_room
+    from agents import EnforcementAgency, Trafficker
 
-    for label, name in (("1 agencies: effects", "_enforcement_effects"), ("2 farmers", "_farmers_step"),
-                        ("3 precursors and labs", "_precursors_and_labs"), ("5 markets", "_markets_step"),
-                        ("6 users", "_users_step"), ("7 violence and leadership", "_violence_and_leadership")):
-        setattr(m, name, timer.wrap(label, getattr(m, name)))
-    m.recorder.row = timer.wrap("7 outputs (recorder.row)", m.recorder.row)
+    for label, room, name in (("1 agencies: effects", m.enforcement, "step"), ("2 farmers", m.farmers, "step"),
+                              ("3 precursors and labs", m.precursors, "step"), ("5 markets", m.markets, "step"),
+                              ("6 users", m.users, "step"),
+                              ("7 violence and leadership", m.traffickers, "violence_and_leadership")):
+        setattr(room, name, timer.wrap(label, getattr(room, name)))
+    mm.row = timer.wrap("7 outputs (row)", mm.row)
     Trafficker.step = timer.wrap("4 traffickers (Trafficker.step)", Trafficker.step)
     EnforcementAgency.step = timer.wrap("1 agencies (EnforcementAgency.step)", EnforcementAgency.step)
-    for label, name in (("  users: user_rates", "user_rates"), ("  users: step_users kernel", "step_users"),
-                        ("  users: count_month kernel", "count_month"), ("  markets: loads_seized_at kernel", "loads_seized_at"),
-                        ("  farmers: farmer_rates", "farmer_rates"), ("  farmers: step_farmers kernel", "step_farmers")):
-        setattr(mm, name, timer.wrap(label, getattr(mm, name)))
+    for label, module, name in (("  users: user_rates", users_room, "user_rates"),
+                                ("  users: step_users kernel", users_room, "step_users"),
+                                ("  users: count_month kernel", users_room, "count_month"),
+                                ("  markets: loads_seized_at kernel", routes, "loads_seized_at"),
+                                ("  farmers: utilities", farmers_room, "utilities"),
+                                ("  farmers: country_rates", farmers_room, "country_rates"),
+                                ("  farmers: step_farmers kernel", farmers_room, "step_farmers")):
+        setattr(module, name, timer.wrap(label, getattr(module, name)))
 
 
 def cmd_run(a: argparse.Namespace) -> None:
-    t0 = time.perf_counter()
-    from model.model import DrugMarketModel
-    from model.presets import PRESETS
-
-    t_import = time.perf_counter() - t0
-    preset = a.preset
-    if a.users is not None:
-        base = dict(PRESETS[a.base])
-        base["n_users"] = int(a.users)
-        if a.farmers is not None:
-            base["n_farmers"] = int(a.farmers)
-        PRESETS["benchmark"] = base
-        preset = "benchmark"
-    sc = _scenario(preset, a.months, a.burn_in)
-    t0 = time.perf_counter()
-    m = DrugMarketModel(scenario=sc, seed=a.seed)
-    t_build = time.perf_counter() - t0
+    """Build the model, run burn-in + months (timed by phase, or under cProfile), emit the figures."""
+    m, t_import, t_build = _build(a)
     rss_built = _peak_mb()
     timer = _Timer()
     if a.phases:
@@ -168,9 +153,9 @@ def cmd_run(a: argparse.Namespace) -> None:
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=True).values.tobytes()).hexdigest()[:16]
     out = {
         "preset": a.preset if a.users is None else f"{a.base}+users={a.users}",
-        "n_users": int(m.users.n),
-        "n_farmers": int(m.farmers.n),
-        "people_per_user_agent": float(m.users.scale),
+        "n_users": int(m.users.people.n),
+        "n_farmers": int(m.farmers.households.n),
+        "people_per_user_agent": float(m.users.people.scale),
         "months": int(a.months),
         "burn_in": int(m.burn_in),
         "steps": steps,
@@ -186,35 +171,69 @@ def cmd_run(a: argparse.Namespace) -> None:
         "peak_mb": round(_peak_mb(), 1),
         "numba_threads": _numba_threads(),
         "threading_layer": _threading_layer(),
-        "user_bytes": int(sum(getattr(m.users, k).nbytes for k in ("market", "group", "state", "flags", "risk", "event"))),
+        "user_bytes": int(sum(getattr(m.users.people, k).nbytes for k in ("market", "group", "state", "flags", "risk", "event"))),
     }
     if a.phases:
-        out["phases_s"] = {k: round(v, 4) for k, v in sorted(timer.t.items())}
-        top = sum(v for k, v in timer.t.items() if k[0].isdigit())
-        inner = sum(v for k, v in timer.t.items() if k.startswith("  users:"))
-        if "6 users" in timer.t:  # what _users_step spends outside its kernels and rates (NumPy bookkeeping)
-            out["phases_s"]["  users: rest of _users_step (NumPy)"] = round(max(0.0, timer.t["6 users"] - inner), 4)
-        inner_f = sum(v for k, v in timer.t.items() if k.startswith("  farmers:"))
-        if "2 farmers" in timer.t:
-            out["phases_s"]["  farmers: rest of _farmers_step (NumPy)"] = round(max(0.0, timer.t["2 farmers"] - inner_f), 4)
-        out["phases_s"]["8 rest of step (balance, ledgers, Mesa)"] = round(max(0.0, t_run - top), 4)
-        # first calls of the kernels load them from numba's cache (or compile them): a fixed cost per process
-        out["kernel_first_calls_s"] = round(sum(v for k, v in timer.first.items() if "kernel" in k), 4)
-        out["phases_first_call_s"] = {k: round(v, 4) for k, v in sorted(timer.first.items())}
+        out.update(_phase_times(timer, t_run))
     if prof is not None:
-        import io
-        import pstats
-
-        prof.dump_stats(a.profile)
-        s = io.StringIO()
-        st = pstats.Stats(prof, stream=s)
-        top_fns = []
-        for (fname, line, fn), (cc, nc, tt, ct, _) in sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:25]:
-            top_fns.append({"function": f"{_short(fname)}:{line}({fn})", "calls": nc,
-                            "tottime_s": round(tt, 3), "cumtime_s": round(ct, 3)})
-        out["profile_top_tottime"] = top_fns
-        out["profile_file"] = a.profile
+        out.update(_profile_top(prof, a.profile))
     _emit(out)
+
+
+def _build(a: argparse.Namespace) -> tuple:
+    """The model of ``a.preset`` (or of a custom size based on ``a.base``), with the seconds its import and
+    its build took."""
+    t0 = time.perf_counter()
+    from model.model import DrugMarketModel
+    from model.presets import PRESETS
+
+    t_import = time.perf_counter() - t0
+    preset = a.preset
+    if a.users is not None:
+        base = dict(PRESETS[a.base])
+        base["n_users"] = int(a.users)
+        if a.farmers is not None:
+            base["n_farmers"] = int(a.farmers)
+        PRESETS["benchmark"] = base
+        preset = "benchmark"
+    sc = scenario(preset, a.months, a.burn_in)
+    t0 = time.perf_counter()
+    m = DrugMarketModel(scenario=sc, seed=a.seed)
+    t_build = time.perf_counter() - t0
+    return m, t_import, t_build
+
+
+def _phase_times(timer: _Timer, t_run: float) -> dict:
+    """Seconds per phase and kernel, with what each phase spends outside its kernels and the rest of the step."""
+    out: dict = {}
+    out["phases_s"] = {k: round(v, 4) for k, v in sorted(timer.t.items())}
+    top = sum(v for k, v in timer.t.items() if k[0].isdigit())
+    inner = sum(v for k, v in timer.t.items() if k.startswith("  users:"))
+    if "6 users" in timer.t:  # what the users' step spends outside its kernels and rates (NumPy bookkeeping)
+        out["phases_s"]["  users: rest of the users' step (NumPy)"] = round(max(0.0, timer.t["6 users"] - inner), 4)
+    inner_f = sum(v for k, v in timer.t.items() if k.startswith("  farmers:"))
+    if "2 farmers" in timer.t:
+        out["phases_s"]["  farmers: rest of the farmers' step (NumPy)"] = round(max(0.0, timer.t["2 farmers"] - inner_f), 4)
+    out["phases_s"]["8 rest of step (balance, ledgers, Mesa)"] = round(max(0.0, t_run - top), 4)
+    # first calls of the kernels load them from numba's cache (or compile them): a fixed cost per process
+    out["kernel_first_calls_s"] = round(sum(v for k, v in timer.first.items() if "kernel" in k), 4)
+    out["phases_first_call_s"] = {k: round(v, 4) for k, v in sorted(timer.first.items())}
+    return out
+
+
+def _profile_top(prof, path: str) -> dict:
+    """Write the profile to ``path``; the 25 functions with the most own time."""
+    import io
+    import pstats
+
+    prof.dump_stats(path)
+    s = io.StringIO()
+    st = pstats.Stats(prof, stream=s)
+    top_fns = []
+    for (fname, line, fn), (_, nc, tt, ct, _) in sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:25]:
+        top_fns.append({"function": f"{_short(fname)}:{line}({fn})", "calls": nc,
+                        "tottime_s": round(tt, 3), "cumtime_s": round(ct, 3)})
+    return {"profile_top_tottime": top_fns, "profile_file": path}
 
 
 def cmd_jit(a: argparse.Namespace) -> None:
@@ -225,7 +244,7 @@ def cmd_jit(a: argparse.Namespace) -> None:
     from model.model import DrugMarketModel
 
     t_import = time.perf_counter() - t0
-    sc = _scenario("tiny", 1, 1)
+    sc = scenario("tiny", 1, 1)
     t0 = time.perf_counter()
     m = DrugMarketModel(scenario=sc, seed=a.seed)
     t_build = time.perf_counter() - t0

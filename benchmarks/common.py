@@ -12,11 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.child import RESULT_MARK  # the line a child prints its result on
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE = Path.home() / ".cache" / "drugmarket" / "numba"  # as the Makefile
-RESULT_MARK = "BENCH_RESULT "
-GIB = 1024.0 ** 3
-MIB = 1024.0 ** 2
 # A paired round (benchmarks/paired.py) whose kernel ran under this share of its fastest round most likely had
 # one of the two cores: with two, the kernels run 1.6-2.2 times as fast as with one (docs/performance.md)
 SLOW_ROUND = 0.6

@@ -23,10 +23,13 @@ import time
 import numpy as np
 from numba import njit, prange
 
-from model import rng
-from benchmarks.bandwidth import (FARMERS_WRITE, USERS_WRITE, achieved_gbps, farmers_bytes_per_step,
-                                 users_bytes_moved, users_bytes_per_step)
+from benchmarks import paired
+from benchmarks.bandwidth import (USERS_WRITE, achieved_gbps, farmers_bytes_per_step, users_bytes_moved,
+                                  users_bytes_per_step)
 from benchmarks.common import log
+from benchmarks.kernel_calls import farmers_args, farmers_call, time_restoring, users_args, users_call
+from benchmarks.scenarios import scenario
+from model import rng
 
 
 def build(preset: str, seed: int, path: str = "kernel", n_users: int | None = None,
@@ -39,14 +42,12 @@ def build(preset: str, seed: int, path: str = "kernel", n_users: int | None = No
     million instead of about 19,000) and the users kernel would look faster than in a run."""
     from model.model import DrugMarketModel
     from model.presets import PRESETS
-    from model.scenario import scenario_from_dict
-
     name = preset
     if n_users is not None:
         name = "_benchmark_kernels"
         PRESETS[name] = {**PRESETS[base], "n_users": int(n_users), "n_farmers": int(n_farmers or PRESETS[base]["n_farmers"])}
     try:
-        sc = scenario_from_dict({"name": "benchmark", "preset": name, "months": 1})
+        sc = scenario(name, 1)
         m = DrugMarketModel(scenario=sc, seed=seed, path=path)
     finally:
         if name == "_benchmark_kernels":
@@ -63,76 +64,20 @@ def next_month(m) -> None:
     m.set_draw_keys()
 
 
-# --------------------------------------------------------------------------- argument lists
-def users_args(m, tile: int = 1) -> tuple[list, dict]:
-    """step_users' arguments for model ``m``; ``tile`` > 1 repeats the population (the same
-    rules and rates over a larger, out-of-cache population)."""
-    u = m.users
-    cols = {k: getattr(u, k) for k in ("market", "group", "state", "flags", "risk", "event")}
-    pl, pn = u.peer_light, u.peer_never
-    if tile > 1:
-        cols = {k: np.tile(v, tile) for k, v in cols.items()}
-        pl, pn = np.tile(pl, (tile, 1)), np.tile(pn, (tile, 1))
-    args = [cols["market"], cols["group"], cols["state"], cols["flags"], cols["risk"], cols["event"],
-            m.user_rates, pl, pn, u.group_size, m.seed, m.t]
-    return args, {k: cols[k] for k in USERS_WRITE}
-
-
-def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
-    f = m.farmers
-    names = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age",
-             "eradicated", "voluntary", "deforested", "replanted", "event")
-    cols = {k: getattr(f, k) for k in names}
-    if tile > 1:
-        cols = {k: np.tile(v, tile) for k, v in cols.items()}
-    args = [cols[k] for k in names] + [m.p_erad, m.util_a, m.util_b, m.util_c, m.farmer_rates, m.cell_lo, m.cell_n,
-                                       m.seed, m.t]
-    return args, {k: cols[k] for k in FARMERS_WRITE}
-
-
 # --------------------------------------------------------------------------- timing
-def time_restoring(fn, writable: dict, reps: int) -> tuple[list[float], dict]:
-    """Time ``fn()`` ``reps`` times, restoring ``writable`` arrays before each; returns the times
-    and the arrays after one run from the saved state. The arrays end as they started."""
-    snap = {k: v.copy() for k, v in writable.items()}
-
-    def restore():
-        for k, v in writable.items():
-            v[...] = snap[k]
-
-    times = []
-    for _ in range(reps):
-        restore()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    after = {k: v.copy() for k, v in writable.items()}
-    restore()
-    return times, after
-
-
 def _rate(n: int, times: list[float]) -> dict:
     best = min(times)
     return {"agents": int(n), "reps": len(times), "best_s": best, "median_s": statistics.median(times),
             "msteps_per_s": n / best / 1e6, "msteps_per_s_median": n / statistics.median(times) / 1e6}
 
 
-def time_users_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
-    from model.kernels.users import step_users
-
-    args, writable = users_args(m, tile)
-    step_users(*args)  # compile or load, outside the clock (then restored below)
-    times, after = time_restoring(lambda: step_users(*args), writable, reps)
-    return _rate(args[2].shape[0], times), after
-
-
-def time_farmers_kernel(m, reps: int, tile: int = 1) -> tuple[dict, dict]:
-    from model.kernels.farmers import step_farmers
-
-    args, writable = farmers_args(m, tile)
-    step_farmers(*args)
-    times, after = time_restoring(lambda: step_farmers(*args), writable, reps)
-    return _rate(args[0].shape[0], times), after
+def time_kernel(call: tuple, reps: int) -> tuple[dict, dict]:
+    """Best and median speed of a kernel ``call`` (from ``users_call`` or ``farmers_call``), and its arrays
+    after one run."""
+    fn, writable, n = call
+    fn()  # compile or load, outside the clock (then restored below)
+    times, after = time_restoring(fn, writable, reps)
+    return _rate(n, times), after
 
 
 def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]:
@@ -143,15 +88,15 @@ def time_reference(m, agent_cls, writable: dict, reps: int) -> tuple[dict, dict]
 
 def _helpers(m, reps: int) -> dict:
     """The users phase's counting kernel (run every month besides step_users)."""
-    from model.kernels.users import count_month
-    from model.states import EVENT_BITS, USER_STATE_NAMES
+    from model.users.count import count_month
+    from model.users.states import EVENT_BITS, USER_STATE_NAMES
     from model.world import GROUPS
 
-    u = m.users
+    u = m.users.people
     before = u.state.copy()
 
     def fn():
-        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.markets),
+        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.users.markets),
                            len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
 
     fn()
@@ -211,16 +156,16 @@ def anatomy(m, reps: int = 10) -> dict:
     traffic alone."""
     import numba
 
-    from model.kernels.users import step_every_person, step_users
+    from model.users.kernel import step_every_person, step_users
 
-    u = m.users
+    u = m.users.people
     base = {k: getattr(u, k).copy() for k in ("market", "group", "state", "flags", "risk", "event")}
     order = np.argsort(base["state"], kind="stable")
     srt = {k: v[order].copy() for k, v in base.items()}
 
     def kernel(fn, c):
         return lambda: fn(c["market"], c["group"], c["state"], c["flags"], c["risk"], c["event"],
-                          m.user_rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
+                          m.users.rates, u.peer_light, u.peer_never, u.group_size, m.seed, m.t)
 
     cases = {
         "step_users (as is: screen + rule for the flagged)": (kernel(step_users, base), base),
@@ -254,24 +199,43 @@ def anatomy(m, reps: int = 10) -> dict:
 def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     """Kernel vs Mesa at a size the reference path finishes in seconds; kernels at national size
     (and, unless quick, out of cache: the national population tiled)."""
-    from agents.farmer import Farmer
-    from agents.user import User
+    res = same_size(seed, quick, bw_gbps)
+    # The reference model's Mesa agents are cyclic garbage: collect them now, not during the timed
+    # repetitions below (uncollected, they slowed the 2-thread national timings by up to a third)
+    gc.collect()
+    log("kernels: national model (kernel path)" + (" [quick: 50,000 users]" if quick else ""))
+    if quick:
+        m = build("national", seed, n_users=50_000, n_farmers=5_000, base="national")
+    else:
+        m = build("national", seed)
+    ub_d = users_bytes_per_step(m.users.people)
+    fb_d = farmers_bytes_per_step(m.farmers.households, m)
+    res.update(national_size(m, quick, ub_d, fb_d, bw_gbps))
+    if not quick:
+        res["anatomy"] = anatomy(m)
+        log(f"kernels: anatomy of the user kernel: {res['anatomy']}")
+        res["out_of_cache"] = out_of_cache(m, ub_d["total"], fb_d["total"], bw_gbps)
+    return res
+
+
+def same_size(seed: int, quick: bool, bw_gbps: float | None) -> dict:
+    """Both paths on the same model and month, at a size the Mesa path finishes in seconds; the two must
+    end with the same arrays."""
+    from agents import Farmer, User
 
     ref_users, ref_farmers = (5_000, 1_000) if quick else (200_000, 20_000)
     res: dict = {}
-
-    # 1. same size, both paths, same model and month
     log(f"kernels: reference model with {ref_users} users and {ref_farmers} farmers (path='reference')")
     t0 = time.perf_counter()
     m = build("workshop", seed, path="reference", n_users=ref_users, n_farmers=ref_farmers, base="workshop")
     res["reference_model_build_and_first_month_s"] = round(time.perf_counter() - t0, 2)
-    ub = users_bytes_per_step(m.users)["total"]
-    fb = farmers_bytes_per_step(m.farmers, m)["total"]
+    ub = users_bytes_per_step(m.users.people)["total"]
+    fb = farmers_bytes_per_step(m.farmers.households, m)["total"]
     reps_ref = 1 if quick else 3
-    k_u, k_after = time_users_kernel(m, reps=10 if quick else 30)
+    k_u, k_after = time_kernel(users_call(m), reps=10 if quick else 30)
     r_u, r_after = time_reference(m, User, users_args(m)[1], reps_ref)
     agree_u = all(np.array_equal(k_after[k], r_after[k]) for k in k_after)
-    k_f, kf_after = time_farmers_kernel(m, reps=10 if quick else 50)
+    k_f, kf_after = time_kernel(farmers_call(m), reps=10 if quick else 50)
     r_f, rf_after = time_reference(m, Farmer, farmers_args(m)[1], reps_ref)
     agree_f = all(np.array_equal(kf_after[k], rf_after[k]) for k in kf_after)
     res["same_size"] = {
@@ -283,32 +247,22 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
     log(f"kernels: users kernel {k_u['msteps_per_s']:.1f} M/s vs Mesa {r_u['msteps_per_s']:.3f} M/s "
         f"(x{res['same_size']['users']['ratio']}, agree={agree_u}); farmers kernel {k_f['msteps_per_s']:.1f} M/s "
         f"vs Mesa {r_f['msteps_per_s']:.3f} M/s (x{res['same_size']['farmers']['ratio']}, agree={agree_f})")
-    del m
-    # The reference model's Mesa agents are cyclic garbage: collect them now, not during the timed
-    # repetitions below (uncollected, they slowed the 2-thread national timings by up to a third)
-    gc.collect()
+    return res
 
-    # 2. national size (kernel path)
-    preset = "national"
-    log("kernels: national model (kernel path)" + (" [quick: 50,000 users]" if quick else ""))
-    if quick:
-        m = build(preset, seed, n_users=50_000, n_farmers=5_000, base="national")
-    else:
-        m = build(preset, seed)
-    ub_d = users_bytes_per_step(m.users)
-    fb_d = farmers_bytes_per_step(m.farmers, m)
+
+def national_size(m, quick: bool, ub_d: dict, fb_d: dict, bw_gbps: float | None) -> dict:
+    """The kernels on the national model: alone, and paired with the copy in the same moment."""
     reps = 10 if quick else 30
     before = users_args(m)[1]
     before = {k: v.copy() for k, v in before.items()}
-    nat_u, after = time_users_kernel(m, reps)
+    nat_u, after = time_kernel(users_call(m), reps)
     acted = after["event"] != 0
     for k in ("state", "flags", "risk"):
         acted |= after[k] != before[k]
-    ub_strict = users_bytes_moved(m.users, m.user_rates, int(acted.sum()))
-    nat_f, _ = time_farmers_kernel(m, reps=3 * reps)
+    ub_strict = users_bytes_moved(m.users.people, m.users.rates, int(acted.sum()))
+    nat_f, _ = time_kernel(farmers_call(m), reps=3 * reps)
     users_strict = _with_bw(dict(nat_u), ub_strict["total"], bw_gbps)  # from nat_u before _with_bw rounds it
-    from benchmarks import paired  # here, not at the top: paired imports this module's timing helpers
-
+    res: dict = {}
     log("kernels: paired rounds (the copy, then each kernel, in the same moment)")
     res["paired"] = paired.timed_rounds(m, quick, {"users": ("users", ub_d["total"]),
                                                    "users_strict": ("users", ub_strict["total"]),
@@ -325,20 +279,18 @@ def measure(seed: int, quick: bool, bw_gbps: float | None) -> dict:
                        "users_bytes": ub_d, "farmers_bytes": fb_d}
     log(f"kernels: national users {nat_u['msteps_per_s']:.1f} M/s = {nat_u['achieved_gbps']:.2f} GB/s; "
         f"farmers {nat_f['msteps_per_s']:.1f} M/s = {nat_f['achieved_gbps']:.2f} GB/s")
+    return res
 
-    if not quick:
-        res["anatomy"] = anatomy(m)
-        log(f"kernels: anatomy of the user kernel: {res['anatomy']}")
 
-    # 3. out of cache: the national population repeated (the 32 MiB L3 holds the national arrays)
-    if not quick:
-        tu, tf = 16, 64
-        log(f"kernels: out of cache: users x{tu} = {m.users.n * tu:,}, farmers x{tf} = {m.farmers.n * tf:,}")
-        big_u, _ = time_users_kernel(m, reps=10, tile=tu)
-        big_f, _ = time_farmers_kernel(m, reps=10, tile=tf)
-        res["out_of_cache"] = {"users": _with_bw(big_u, ub_d["total"], bw_gbps),
-                               "farmers": _with_bw(big_f, fb_d["total"], bw_gbps),
-                               "note": "national population tiled; same rules, rates and draws' key"}
-        log(f"kernels: out of cache users {big_u['msteps_per_s']:.1f} M/s = {big_u['achieved_gbps']:.2f} GB/s; "
-            f"farmers {big_f['msteps_per_s']:.1f} M/s = {big_f['achieved_gbps']:.2f} GB/s")
+def out_of_cache(m, ub: float, fb: float, bw_gbps: float | None) -> dict:
+    """The kernels on the national population repeated (the 32 MiB L3 holds the national arrays)."""
+    tu, tf = 16, 64
+    log(f"kernels: out of cache: users x{tu} = {m.users.people.n * tu:,}, farmers x{tf} = {m.farmers.households.n * tf:,}")
+    big_u, _ = time_kernel(users_call(m, tile=tu), reps=10)
+    big_f, _ = time_kernel(farmers_call(m, tile=tf), reps=10)
+    res = {"users": _with_bw(big_u, ub, bw_gbps),
+           "farmers": _with_bw(big_f, fb, bw_gbps),
+           "note": "national population tiled; same rules, rates and draws' key"}
+    log(f"kernels: out of cache users {big_u['msteps_per_s']:.1f} M/s = {big_u['achieved_gbps']:.2f} GB/s; "
+        f"farmers {big_f['msteps_per_s']:.1f} M/s = {big_f['achieved_gbps']:.2f} GB/s")
     return res

@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.bandwidth import achieved_gbps, best_time, copy_numpy, copy_parallel
 from benchmarks.common import SLOW_ROUND
-from benchmarks.kernels import farmers_args, time_restoring, users_args
+from benchmarks.kernel_calls import farmers_call, time_restoring, users_call
 
 
 def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes_per_step: dict,
@@ -37,13 +37,7 @@ def rounds(m, n_rounds: int, reps: int, copy_doubles: int, copy_reps: int, bytes
 
     ``bytes_per_step``: {name: (kernel, bytes per agent-step)} with kernel "users" or "farmers"; one share
     per name, so the users kernel can be counted both the STREAM way and by the bytes it moves."""
-    from model.kernels.farmers import step_farmers
-    from model.kernels.users import step_users
-
-    ua, uw = users_args(m)
-    fa, fw = farmers_args(m)
-    calls = {"users": (lambda: step_users(*ua), uw, ua[2].shape[0]),
-             "farmers": (lambda: step_farmers(*fa), fw, fa[0].shape[0])}
+    calls = {"users": users_call(m), "farmers": farmers_call(m)}
     a = np.full(copy_doubles, 1.5)
     b = np.zeros(copy_doubles)
     nbytes = 2 * a.nbytes  # STREAM's count for a copy: one read and one write per element

@@ -115,153 +115,190 @@ def margin_text(t: dict) -> str:
 
 def table(r: dict) -> str:
     """The readable report."""
-    L = []
     d = r.get("details", {})
-    mi = r.get("machine", {})
-    L.append(f"drugmarket benchmarks  (git {mi.get('git', '?')}{' +local changes' if mi.get('git_dirty') else ''}, "
-             f"{'quick' if r.get('quick') else 'full'} mode, seed {r.get('seed')})")
-    L.append(f"machine: {mi.get('cpu', '?')}, {mi.get('cpus')} CPUs, {mi.get('mem_total_gib')} GiB; "
-             f"Python {mi.get('python')}, numba {mi.get('numba')} ({mi.get('numba_threads')} threads, "
-             f"OMP_WAIT_POLICY {mi.get('omp_wait_policy', 'unset')}), Mesa {mi.get('mesa')}")
-    ld = r.get("load", {})
-    L.append(f"load: other processes used {_fmt(ld.get('other_cores_mean'))} cores on average "
-             f"(max {_fmt(ld.get('other_cores_max'))} in one section); load average "
-             f"{ld.get('loadavg_start')} at start, {ld.get('loadavg_end')} at end")
-    L.append("")
-
-    def row(label, value, unit="", note=""):
-        L.append(f"  {label:<52} {_fmt(value, unit):>16}  {note}")
-
     k = d.get("kernels") or {}
+    L = _header(r)
     if k:
-        ss = k["same_size"]
-        L.append(f"Population phase, same size on both paths ({ss['users']['kernel']['agents']:,} users, "
-                 f"{ss['farmers']['kernel']['agents']:,} farmers):")
-        for pop in ("users", "farmers"):
-            row(f"{pop} kernel", ss[pop]["kernel"]["msteps_per_s"], "M agent-steps/s")
-            row(f"{pop} via Mesa agents .do('step')", ss[pop]["mesa"]["msteps_per_s"], "M agent-steps/s")
-            row(f"{pop} kernel / Mesa", ss[pop]["ratio"], "x", f"paths agree: {ss[pop]['paths_agree']}")
-        nat = k["national"]
-        L.append(f"Kernels at national size ({nat['users']['agents']:,} users, {nat['farmers']['agents']:,} farmers):")
-        for pop in ("users", "farmers"):
-            x = nat[pop]
-            row(f"{pop} kernel", x["msteps_per_s"], "M agent-steps/s",
-                f"{x['bytes_per_agent_step']:.2f} B/agent-step -> {x['achieved_gbps']:.2f} GB/s")
-        if "users_strict" in nat:
-            x, b = nat["users_strict"], nat["users_bytes_moved"]
-            row("users kernel, by the bytes it actually moves", x["achieved_gbps"], "GB/s",
-                f"{x['bytes_per_agent_step']:.2f} B/agent-step (rule acted on {100 * b['acted_fraction']:.2f}%)")
-            for name, v in b["arrays"].items():
-                row(f"  {name}", v, "B/agent-step")
-        for h, x in nat["helpers"].items():
-            row(f"users phase helper {h}", x["msteps_per_s"], "M agents/s", f"{1e3 * x['best_s']:.2f} ms a month")
-        for label, row_ in (k.get("anatomy") or {}).items():
-            L.append(f"Anatomy of the users kernel at national size, {label}:")
-            for name, v in row_.items():
-                row(name, v, "M agent-steps/s")
-        pr = k.get("paired")
-        if pr:
-            c = pr["copy_gbps"]
-            L.append(f"Shares of bandwidth in {pr['rounds']} paired rounds (each: the copy, best of {pr['copy_reps']} "
-                     f"on {pr['copy_mib']:.0f} MiB arrays, then each kernel, best of {pr['reps']}; "
-                     f"benchmarks/paired.py):")
-            row("copy in the rounds (median)", c["median"], "GB/s", f"range {c['min']:.1f}-{c['max']:.1f}")
-            for kernel, x in pr["msteps_per_s"].items():
-                row(f"{kernel} kernel in the rounds (median)", x["median"], "M agent-steps/s",
-                    f"range {x['min']:,.0f}-{x['max']:,.0f}; {x['slow_rounds']} of {pr['rounds']} rounds under "
-                    f"{100 * SLOW_ROUND:.0f}% of the fastest (likely one core)")
-            labels = {"users": "users kernel, counted the STREAM way", "users_strict": "users kernel, by bytes moved",
-                      "farmers": "farmers kernel"}
-            for name, x in pr["shares"].items():
-                row(f"{labels.get(name, name)} (median share)", 100 * x["median"], "%",
-                    f"range {100 * x['min']:.1f}-{100 * x['max']:.1f}%; {x['rounds_reaching_threshold']} of "
-                    f"{pr['rounds']} rounds at >= {100 * pr['threshold']:.0f}%; "
-                    f"{100 * x['median_kernel_vs_top_copy']:.1f}% of the fastest copy ({c['max']:.1f} GB/s)")
-        if "out_of_cache" in k:
-            oc = k["out_of_cache"]
-            L.append("Kernels out of cache (national population tiled):")
-            for pop in ("users", "farmers"):
-                x = oc[pop]
-                share = (f" = {100 * x['bandwidth_fraction']:.1f}% of bandwidth"
-                         if x["bandwidth_fraction"] is not None else " (bandwidth not measured in this run)")
-                row(f"{pop} kernel, {x['agents']:,} agents", x["msteps_per_s"], "M agent-steps/s",
-                    f"{x['achieved_gbps']:.2f} GB/s{share}")
-    bw = d.get("bandwidth")
-    if bw:
-        L.append(f"Memory bandwidth (STREAM-like copy of {bw['array_mib']:.0f} MiB arrays, 16 B per element):")
-        row("numpy copy (1 thread)", bw["numpy_copy_gbps"], "GB/s")
-        row("numba loop, 1 thread", bw["numba_copy_1thread_gbps"], "GB/s")
-        row(f"numba prange, {bw['numba_threads']} threads", bw["numba_copy_parallel_gbps"], "GB/s")
-        row("best", bw["best_gbps"], "GB/s")
-        if k:  # the kernels section's timings against this copy, minutes apart (the targets use the rounds)
-            nat = k["national"]
-            row("users kernel / this copy (national)", _pct(nat["users"]["bandwidth_fraction"]), "%")
-            row("users kernel by bytes moved / this copy (national)", _pct(nat["users_strict"]["bandwidth_fraction"]),
-                "%")
-            if r.get("users_two_thread_speedup") is not None:
-                row("  the same on one thread", _pct(r.get("bandwidth_fraction_strict_1thread")), "%",
-                    f"two threads {r['users_two_thread_speedup']:.2f}x one thread")
-            row("farmers kernel / this copy (national)", _pct(nat["farmers"]["bandwidth_fraction"]), "%")
-    runs = d.get("runs") or {}
-    if runs:
-        L.append("Whole runs, fresh process each (wall = build + burn-in + months; imports apart):")
-        for name, x in runs.items():
-            if x.get("status") != "ok":
-                row(f"{name}", None, "", f"{x.get('status')}: {x.get('error')}; "
-                    f"peak seen {x.get('observed_peak_mb')} MiB after {x.get('process_wall_s')} s")
-                continue
-            row(f"{name}: {x['n_users']:,} users, {x['steps']} months", x["wall_s"], "s",
-                f"build {x['build_s']:.1f} + run {x['run_s']:.1f} s ({x['step_ms']:.0f} ms a month, CPU "
-                f"{x.get('run_cpu_s', 0):.1f} s, {x.get('numba_threads')} thr); peak {x['peak_mb']:,.0f} MiB; "
-                f"other load {x['load'].get('other_cores')} cores")
-        for name in ("national", "full"):
-            x = runs.get(name)
-            if not x or x.get("status") != "ok" or "phases_s" not in x:
-                continue
-            L.append(f"Where the {name} run's time goes ({x['run_s']:.1f} s of run, {x['steps']} months; "
-                     f"first kernel calls {x.get('kernel_first_calls_s', 0):.2f} s of it):")
-            for label, v in x["phases_s"].items():
-                row(label, v, "s", f"{100 * v / x['run_s']:.0f}%  ({1e3 * v / x['steps']:.1f} ms a month)")
-        prof = runs.get("national_profile")
-        if prof and prof.get("status") == "ok":
-            L.append(f"cProfile of the national run (top by own time; {prof['run_s']:.1f} s under the profiler):")
-            for f in prof["profile_top_tottime"][:12]:
-                row(f["function"][-52:], f["tottime_s"], "s", f"cum {f['cumtime_s']:.2f} s, {f['calls']:,} calls")
-    sc = d.get("scaling")
-    if sc:
-        L.append(f"Scaling ({sc['farmers']:,} farmers, {sc['steps']} months each):")
-        for p in sc["points"]:
-            if p["status"] == "ok":
-                row(f"{p['n_users']:,} users", p["wall_s"], "s",
-                    f"{p['us_per_agent_month']:.4f} us/agent-month; peak {p['peak_mb']:,.0f} MiB")
-            else:
-                row(f"{p['n_users']:,} users", None, "", f"{p['status']}: {p['error']}")
-        f = sc["fit"]
-        if f["slope"] is not None:
-            row("linear fit: intercept", f["intercept"], "s")
-            row("linear fit: slope", sc["slope_ns_per_agent_month"], "ns/agent-month")
-            row("linear fit: R^2", f["r2"], "", f"largest residual {100 * f['max_rel_residual']:.0f}% of the fit")
+        L += _kernels(k)
+    if d.get("bandwidth"):
+        L += _bandwidth(d["bandwidth"], k, r)
+    if d.get("runs"):
+        L += _runs(d["runs"])
+    if d.get("scaling"):
+        L += _scaling(d["scaling"])
     sw = d.get("sweep")
     if sw:
         L.append("Sweep throughput:")
-        row(f"{sw['runs']} x {sw['preset']} {sw['months']} months, local, {sw['workers']} workers",
-            sw["runs_per_hour"], "runs/hour", f"{sw['elapsed_s']:.1f} s in all")
-    j = d.get("jit")
-    if j:
-        L.append("Start-up (import + tiny model + first month, fresh process):")
-        for kind in ("cold", "warm"):
-            x = j[kind]
-            if x.get("status") == "ok":
-                row(f"{kind} numba cache", x["total_s"], "s",
-                    f"import {x['import_s']:.2f} + build {x['build_s']:.2f} + month {x['first_month_s']:.2f} s "
-                    f"(next month {1e3 * x['second_month_s']:.0f} ms)")
-            else:
-                row(f"{kind} numba cache", None, "", f"{x.get('status')}: {x.get('error')}")
+        L.append(_row(f"{sw['runs']} x {sw['preset']} {sw['months']} months, local, {sw['workers']} workers",
+                      sw["runs_per_hour"], "runs/hour", f"{sw['elapsed_s']:.1f} s in all"))
+    if d.get("jit"):
+        L += _jit(d["jit"])
     L.append("")
     L.append("Targets:")
     for t in r.get("targets", []):
         L.append(f"  {t['status']:<8} {t['target']:<50} {_fmt(t['measured'], t['unit']):>12}  {margin_text(t)}")
     return "\n".join(L)
+
+
+def _row(label, value, unit="", note="") -> str:
+    return f"  {label:<52} {_fmt(value, unit):>16}  {note}"
+
+
+def _header(r: dict) -> list[str]:
+    """Which code, on which machine, under what load."""
+    mi = r.get("machine", {})
+    ld = r.get("load", {})
+    return [f"drugmarket benchmarks  (git {mi.get('git', '?')}{' +local changes' if mi.get('git_dirty') else ''}, "
+            f"{'quick' if r.get('quick') else 'full'} mode, seed {r.get('seed')})",
+            f"machine: {mi.get('cpu', '?')}, {mi.get('cpus')} CPUs, {mi.get('mem_total_gib')} GiB; "
+            f"Python {mi.get('python')}, numba {mi.get('numba')} ({mi.get('numba_threads')} threads, "
+            f"OMP_WAIT_POLICY {mi.get('omp_wait_policy', 'unset')}), Mesa {mi.get('mesa')}",
+            f"load: other processes used {_fmt(ld.get('other_cores_mean'))} cores on average "
+            f"(max {_fmt(ld.get('other_cores_max'))} in one section); load average "
+            f"{ld.get('loadavg_start')} at start, {ld.get('loadavg_end')} at end",
+            ""]
+
+
+def _kernels(k: dict) -> list[str]:
+    """The kernels section: both paths at one size, the kernels at national size, the paired rounds and the
+    kernels out of cache."""
+    ss = k["same_size"]
+    L = [f"Population phase, same size on both paths ({ss['users']['kernel']['agents']:,} users, "
+         f"{ss['farmers']['kernel']['agents']:,} farmers):"]
+    for pop in ("users", "farmers"):
+        L.append(_row(f"{pop} kernel", ss[pop]["kernel"]["msteps_per_s"], "M agent-steps/s"))
+        L.append(_row(f"{pop} via Mesa agents .do('step')", ss[pop]["mesa"]["msteps_per_s"], "M agent-steps/s"))
+        L.append(_row(f"{pop} kernel / Mesa", ss[pop]["ratio"], "x", f"paths agree: {ss[pop]['paths_agree']}"))
+    nat = k["national"]
+    L.append(f"Kernels at national size ({nat['users']['agents']:,} users, {nat['farmers']['agents']:,} farmers):")
+    for pop in ("users", "farmers"):
+        x = nat[pop]
+        L.append(_row(f"{pop} kernel", x["msteps_per_s"], "M agent-steps/s",
+                      f"{x['bytes_per_agent_step']:.2f} B/agent-step -> {x['achieved_gbps']:.2f} GB/s"))
+    if "users_strict" in nat:
+        x, b = nat["users_strict"], nat["users_bytes_moved"]
+        L.append(_row("users kernel, by the bytes it actually moves", x["achieved_gbps"], "GB/s",
+                      f"{x['bytes_per_agent_step']:.2f} B/agent-step (rule acted on {100 * b['acted_fraction']:.2f}%)"))
+        for name, v in b["arrays"].items():
+            L.append(_row(f"  {name}", v, "B/agent-step"))
+    for h, x in nat["helpers"].items():
+        L.append(_row(f"users phase helper {h}", x["msteps_per_s"], "M agents/s", f"{1e3 * x['best_s']:.2f} ms a month"))
+    for label, row_ in (k.get("anatomy") or {}).items():
+        L.append(f"Anatomy of the users kernel at national size, {label}:")
+        for name, v in row_.items():
+            L.append(_row(name, v, "M agent-steps/s"))
+    if k.get("paired"):
+        L += _paired(k["paired"])
+    if "out_of_cache" in k:
+        oc = k["out_of_cache"]
+        L.append("Kernels out of cache (national population tiled):")
+        for pop in ("users", "farmers"):
+            x = oc[pop]
+            share = (f" = {100 * x['bandwidth_fraction']:.1f}% of bandwidth"
+                     if x["bandwidth_fraction"] is not None else " (bandwidth not measured in this run)")
+            L.append(_row(f"{pop} kernel, {x['agents']:,} agents", x["msteps_per_s"], "M agent-steps/s",
+                          f"{x['achieved_gbps']:.2f} GB/s{share}"))
+    return L
+
+
+def _paired(pr: dict) -> list[str]:
+    """The shares of bandwidth in rounds that time the copy and the kernels in the same moment."""
+    c = pr["copy_gbps"]
+    L = [f"Shares of bandwidth in {pr['rounds']} paired rounds (each: the copy, best of {pr['copy_reps']} "
+         f"on {pr['copy_mib']:.0f} MiB arrays, then each kernel, best of {pr['reps']}; "
+         f"benchmarks/paired.py):",
+         _row("copy in the rounds (median)", c["median"], "GB/s", f"range {c['min']:.1f}-{c['max']:.1f}")]
+    for kernel, x in pr["msteps_per_s"].items():
+        L.append(_row(f"{kernel} kernel in the rounds (median)", x["median"], "M agent-steps/s",
+                      f"range {x['min']:,.0f}-{x['max']:,.0f}; {x['slow_rounds']} of {pr['rounds']} rounds under "
+                      f"{100 * SLOW_ROUND:.0f}% of the fastest (likely one core)"))
+    labels = {"users": "users kernel, counted the STREAM way", "users_strict": "users kernel, by bytes moved",
+              "farmers": "farmers kernel"}
+    for name, x in pr["shares"].items():
+        L.append(_row(f"{labels.get(name, name)} (median share)", 100 * x["median"], "%",
+                      f"range {100 * x['min']:.1f}-{100 * x['max']:.1f}%; {x['rounds_reaching_threshold']} of "
+                      f"{pr['rounds']} rounds at >= {100 * pr['threshold']:.0f}%; "
+                      f"{100 * x['median_kernel_vs_top_copy']:.1f}% of the fastest copy ({c['max']:.1f} GB/s)"))
+    return L
+
+
+def _bandwidth(bw: dict, k: dict, r: dict) -> list[str]:
+    """The copy's GB/s, and the national kernels against it."""
+    L = [f"Memory bandwidth (STREAM-like copy of {bw['array_mib']:.0f} MiB arrays, 16 B per element):",
+         _row("numpy copy (1 thread)", bw["numpy_copy_gbps"], "GB/s"),
+         _row("numba loop, 1 thread", bw["numba_copy_1thread_gbps"], "GB/s"),
+         _row(f"numba prange, {bw['numba_threads']} threads", bw["numba_copy_parallel_gbps"], "GB/s"),
+         _row("best", bw["best_gbps"], "GB/s")]
+    if k:  # the kernels section's timings against this copy, minutes apart (the targets use the rounds)
+        nat = k["national"]
+        L.append(_row("users kernel / this copy (national)", _pct(nat["users"]["bandwidth_fraction"]), "%"))
+        L.append(_row("users kernel by bytes moved / this copy (national)",
+                      _pct(nat["users_strict"]["bandwidth_fraction"]), "%"))
+        if r.get("users_two_thread_speedup") is not None:
+            L.append(_row("  the same on one thread", _pct(r.get("bandwidth_fraction_strict_1thread")), "%",
+                          f"two threads {r['users_two_thread_speedup']:.2f}x one thread"))
+        L.append(_row("farmers kernel / this copy (national)", _pct(nat["farmers"]["bandwidth_fraction"]), "%"))
+    return L
+
+
+def _runs(runs: dict) -> list[str]:
+    """Each whole run, where the national and full runs' time goes, and the national run's profile."""
+    L = ["Whole runs, fresh process each (wall = build + burn-in + months; imports apart):"]
+    for name, x in runs.items():
+        if x.get("status") != "ok":
+            L.append(_row(f"{name}", None, "", f"{x.get('status')}: {x.get('error')}; "
+                          f"peak seen {x.get('observed_peak_mb')} MiB after {x.get('process_wall_s')} s"))
+            continue
+        L.append(_row(f"{name}: {x['n_users']:,} users, {x['steps']} months", x["wall_s"], "s",
+                      f"build {x['build_s']:.1f} + run {x['run_s']:.1f} s ({x['step_ms']:.0f} ms a month, CPU "
+                      f"{x.get('run_cpu_s', 0):.1f} s, {x.get('numba_threads')} thr); peak {x['peak_mb']:,.0f} MiB; "
+                      f"other load {x['load'].get('other_cores')} cores"))
+    for name in ("national", "full"):
+        x = runs.get(name)
+        if not x or x.get("status") != "ok" or "phases_s" not in x:
+            continue
+        L.append(f"Where the {name} run's time goes ({x['run_s']:.1f} s of run, {x['steps']} months; "
+                 f"first kernel calls {x.get('kernel_first_calls_s', 0):.2f} s of it):")
+        for label, v in x["phases_s"].items():
+            L.append(_row(label, v, "s", f"{100 * v / x['run_s']:.0f}%  ({1e3 * v / x['steps']:.1f} ms a month)"))
+    prof = runs.get("national_profile")
+    if prof and prof.get("status") == "ok":
+        L.append(f"cProfile of the national run (top by own time; {prof['run_s']:.1f} s under the profiler):")
+        for f in prof["profile_top_tottime"][:12]:
+            L.append(_row(f["function"][-52:], f["tottime_s"], "s",
+                          f"cum {f['cumtime_s']:.2f} s, {f['calls']:,} calls"))
+    return L
+
+
+def _scaling(sc: dict) -> list[str]:
+    """Wall time at each number of user agents, and the linear fit."""
+    L = [f"Scaling ({sc['farmers']:,} farmers, {sc['steps']} months each):"]
+    for p in sc["points"]:
+        if p["status"] == "ok":
+            L.append(_row(f"{p['n_users']:,} users", p["wall_s"], "s",
+                          f"{p['us_per_agent_month']:.4f} us/agent-month; peak {p['peak_mb']:,.0f} MiB"))
+        else:
+            L.append(_row(f"{p['n_users']:,} users", None, "", f"{p['status']}: {p['error']}"))
+    f = sc["fit"]
+    if f["slope"] is not None:
+        L.append(_row("linear fit: intercept", f["intercept"], "s"))
+        L.append(_row("linear fit: slope", sc["slope_ns_per_agent_month"], "ns/agent-month"))
+        L.append(_row("linear fit: R^2", f["r2"], "", f"largest residual {100 * f['max_rel_residual']:.0f}% of the fit"))
+    return L
+
+
+def _jit(j: dict) -> list[str]:
+    """Start-up with an empty and with a filled numba cache."""
+    L = ["Start-up (import + tiny model + first month, fresh process):"]
+    for kind in ("cold", "warm"):
+        x = j[kind]
+        if x.get("status") == "ok":
+            L.append(_row(f"{kind} numba cache", x["total_s"], "s",
+                          f"import {x['import_s']:.2f} + build {x['build_s']:.2f} + month {x['first_month_s']:.2f} s "
+                          f"(next month {1e3 * x['second_month_s']:.0f} ms)"))
+        else:
+            L.append(_row(f"{kind} numba cache", None, "", f"{x.get('status')}: {x.get('error')}"))
+    return L
 
 
 def plot_scaling(sc: dict, path: Path) -> str | None:

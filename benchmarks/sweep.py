@@ -10,16 +10,12 @@ from __future__ import annotations
 import time
 
 from benchmarks.common import Load, log
+from benchmarks.scenarios import scenario
 
 
 def throughput(n_runs: int, months: int, workers: int, preset: str = "workshop", burn_in: int | None = None) -> dict:
     from experiments.runner import run_ensemble
-    from model.scenario import scenario_from_dict
-
-    d = {"name": "benchmark-sweep", "preset": preset, "months": int(months)}
-    if burn_in is not None:
-        d["params"] = {"sim.burn_in_months": int(burn_in)}
-    sc = scenario_from_dict(d)
+    sc = scenario(preset, months, burn_in, name="benchmark-sweep")
     log(f"sweep: {n_runs} runs of {preset}, {months} months + burn-in, local backend, {workers} workers")
     with Load() as load:
         t0 = time.perf_counter()

@@ -11,6 +11,10 @@ Python interface (all return pandas DataFrames or small result objects)::
     cmp = compare(baseline, [policy_a, policy_b], seeds=20)              # cmp.table
     df = read_results("results/x")                                       # all finished parts
 
+The run options (``simulate``, ``backend``, ``workers``, ``address``, ``out``,
+``resume``, ``overwrite``, ``progress``, ``command``) are keyword arguments of each,
+or one :class:`RunOptions` passed as ``options=``.
+
 Backends: ``serial`` (in process), ``local`` (process pool, default), ``dask``
 (LocalCluster, or ``address=`` of any scheduler). Results are identical on all.
 The command line (``drugmarket``) is experiments/cli.py.
@@ -18,25 +22,20 @@ The command line (``drugmarket``) is experiments/cli.py.
 
 from .backends import BACKENDS, BackendError, make_executor
 from .compare import ComparisonResult, compare
+from .errors import ExperimentError, TasksFailed
+from .options import RunOptions
 from .progress import Progress
-from .runner import (
-    ExperimentError,
-    RunReport,
-    Task,
-    TasksFailed,
-    execute_task,
-    make_seeds,
-    run_ensemble,
-    run_scenarios,
-    run_tasks,
-)
+from .report import RunReport
+from .runner import run_ensemble, run_scenarios, run_tasks
 from .storage import ResultStore, read_results
-from .sweep import SweepError, SweepResult, SweepSpec, load_sweep, run_sweep
+from .sweep import SweepResult, run_sweep
+from .sweep_file import SweepError, SweepSpec, load_sweep
+from .tasks import Task, execute_task, make_seeds
 
 __all__ = [
     "BACKENDS", "BackendError", "make_executor",
     "ComparisonResult", "compare",
-    "Progress",
+    "Progress", "RunOptions",
     "ExperimentError", "RunReport", "Task", "TasksFailed", "execute_task", "make_seeds",
     "run_ensemble", "run_scenarios", "run_tasks",
     "ResultStore", "read_results",

@@ -159,6 +159,20 @@ def make_executor(
     The yielded executor has an attribute ``max_in_flight``: how many tasks the
     runner keeps submitted at once.
     """
+    backend = _check_backend(backend, workers, address)
+    n = _pool_size(workers, n_tasks)
+    if backend == "serial":
+        executor = _serial_executor()
+    elif backend == "local":
+        executor = _process_pool(n)
+    else:
+        executor = _dask_client_executor(n, address)
+    with executor as ex:
+        yield ex
+
+
+def _check_backend(backend: str | None, workers: int | None, address: str | None) -> str:
+    """The backend to use, or BackendError for a combination that cannot work."""
     if backend is None:
         backend = "dask" if address else "local"
     if backend not in BACKENDS:
@@ -167,38 +181,51 @@ def make_executor(
         raise BackendError(f"workers must be at least 1, got {workers}")
     if address and backend != "dask":
         raise BackendError(f"--address needs the dask backend, not {backend!r}")
-    n = int(workers) if workers else cpu_count()
-    if n_tasks is not None and not workers:
+    return backend
+
+
+def _pool_size(workers: int | None, n_tasks: int | None) -> int:
+    """``workers`` if given, else the CPUs but no more than the tasks."""
+    if workers:
+        return int(workers)
+    n = cpu_count()
+    if n_tasks is not None:
         n = max(min(n, int(n_tasks)), 1)
+    return n
 
-    if backend == "serial":
-        ex = SerialExecutor()
-        try:
-            yield ex
-        finally:
-            ex.shutdown()
-        return
 
-    if backend == "local":
-        ex = cf.ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(thread_env(n),),
-        )
-        ex.max_in_flight = 2 * n  # type: ignore[attr-defined]
-        ok = False
-        try:
-            yield ex
-            ok = True
-        finally:
-            if ok:
-                ex.shutdown(wait=True)
-            else:  # an error or Ctrl-C: do not wait for running simulations
-                _stop_pool(ex)
-        return
+@contextlib.contextmanager
+def _serial_executor() -> Iterator[cf.Executor]:
+    ex = SerialExecutor()
+    try:
+        yield ex
+    finally:
+        ex.shutdown()
 
-    # dask
+
+@contextlib.contextmanager
+def _process_pool(n: int) -> Iterator[cf.Executor]:
+    ex = cf.ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(thread_env(n),),
+    )
+    ex.max_in_flight = 2 * n  # type: ignore[attr-defined]
+    ok = False
+    try:
+        yield ex
+        ok = True
+    finally:
+        if ok:
+            ex.shutdown(wait=True)
+        else:  # an error or Ctrl-C: do not wait for running simulations
+            _stop_pool(ex)
+
+
+@contextlib.contextmanager
+def _dask_client_executor(n: int, address: str | None) -> Iterator[cf.Executor]:
+    """An executor on the scheduler at ``address``, or on a LocalCluster of ``n`` workers."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - distributed is a dependency

@@ -31,7 +31,6 @@ Missing columns are skipped (the outcome is left out of the table).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -39,7 +38,13 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .runner import ExperimentError, RunReport, run_scenarios, scenario_to_dict
+from .columns import CROP_AGGREGATES, outcome_columns  # noqa: F401 - viz/charts.py imports CROP_AGGREGATES from here
+from .numbers import fmt_number, fmt_quantity, fmt_usd, t_interval
+from .errors import ExperimentError
+from .options import RunOptions, run_options
+from .report import RunReport
+from .runner import run_scenarios
+from .tasks import scenario_to_dict
 from .storage import atomic_write_bytes, atomic_write_parquet
 
 #: key, label, unit, how to reduce the months of one run, columns (a name or a prefix ending in "_")
@@ -56,98 +61,7 @@ SPEND = ("spend_usd", "extra spending", "USD", "sum", "spend_usd_")
 SPEND_TOLERANCE = 1e-9
 
 
-# --------------------------------------------------------------------------- numbers
-def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean; (mean, nan, nan) with fewer than 2 values."""
-    x = np.asarray([v for v in values if v == v], dtype=float)
-    n = len(x)
-    if n == 0:
-        return (float("nan"),) * 3
-    m = float(x.mean())
-    if n < 2:
-        return m, float("nan"), float("nan")
-    from scipy.stats import t
-
-    half = float(t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return m, m - half, m + half
-
-
-def fmt_number(x: float, digits: int = 4) -> str:
-    """108312 -> '108,300'; 0.04123 -> '0.0412'; nan -> 'n/a'."""
-    if x is None or x != x:
-        return "n/a"
-    if x == 0:
-        return "0"
-    mag = math.floor(math.log10(abs(x)))
-    if mag >= digits - 1:
-        r = round(x, -(mag - digits + 1))
-        return f"{int(r):,}"
-    dec = max(digits - 1 - mag, 0)
-    dec = min(dec, 6)
-    s = f"{x:,.{dec}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
-
-
-def fmt_usd(x: float) -> str:
-    """-1.234e9 -> 'USD -1.23 billion'; 99612 -> 'USD 99,600'."""
-    if x is None or x != x:
-        return "n/a"
-    a = abs(x)
-    for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if a >= div:
-            return f"USD {x / div:,.3g} {word}" if a / div < 1000 else f"USD {x / div:,.0f} {word}"
-    return f"USD {fmt_number(x)}"
-
-
-def fmt_quantity(x: float, unit: str) -> str:
-    return fmt_usd(x) if unit == "USD" else f"{fmt_number(x)} {unit}"
-
-
-# --------------------------------------------------------------------------- columns
-#: cultivation_ha_<x> columns that are aggregates over countries, not countries
-CROP_AGGREGATES = frozenset({"coca", "poppy", "opium", "cannabis", "total", "all"})
-
-
-def _numeric(df: pd.DataFrame, c: str) -> bool:
-    return pd.api.types.is_numeric_dtype(df[c])
-
-
-def drug_columns(df: pd.DataFrame, prefix: str) -> list[str]:
-    """``<prefix><drug>`` columns (one per drug), not the ``<prefix><drug>_<place>`` breakdowns."""
-    return sorted(c for c in df.columns if c.startswith(prefix) and "_" not in c[len(prefix):] and _numeric(df, c))
-
-
-def cultivation_columns(df: pd.DataFrame) -> list[str]:
-    """``cultivation_ha_<country>`` columns, without crop aggregates such as cultivation_ha_coca."""
-    p = "cultivation_ha_"
-    return sorted(c for c in df.columns if c.startswith(p) and c[len(p):] not in CROP_AGGREGATES and _numeric(df, c))
-
-
-def spend_columns(df: pd.DataFrame) -> list[str]:
-    """``spend_usd_<program>`` columns, one per program (not per-country breakdowns)."""
-    p = "spend_usd_"
-    cols = [c for c in df.columns if c.startswith(p) and _numeric(df, c)]
-    try:
-        from model.policy import PROGRAMS
-    except ImportError:  # pragma: no cover - without the model: every spend column
-        return sorted(cols)
-    known = [c for c in cols if c[len(p):] in PROGRAMS]
-    return sorted(known) if known else sorted(cols)
-
-
 # --------------------------------------------------------------------------- per run
-def _columns(df: pd.DataFrame, spec: str) -> list[str]:
-    if spec == "cultivation_ha_":
-        return cultivation_columns(df)
-    if spec == "spend_usd_":
-        return spend_columns(df)
-    if spec.endswith("_"):
-        return sorted(c for c in df.columns if c.startswith(spec) and _numeric(df, c))
-    return [spec] if spec in df.columns else []
-
-
 def per_run_metrics(df: pd.DataFrame, horizon: int | None = None) -> pd.DataFrame:
     """One row per (scenario, seed): each outcome of :data:`OUTCOMES` and spending,
     reduced over months 1..horizon (all months if None)."""
@@ -157,7 +71,7 @@ def per_run_metrics(df: pd.DataFrame, horizon: int | None = None) -> pd.DataFram
     g = df.groupby(keys, sort=False)
     out = g.size().rename("months").to_frame()
     for key, _label, _unit, how, spec in (*OUTCOMES, SPEND):
-        cols = _columns(df, spec)
+        cols = outcome_columns(df, spec)
         if not cols:
             continue
         monthly = df[cols].sum(axis=1, min_count=1)
@@ -295,32 +209,26 @@ def compare(
     policy_scenarios: Sequence[Any],
     seeds: int | Iterable[int] | None = None,
     *,
-    simulate=None,
-    backend: str | None = None,
-    workers: int | None = None,
-    address: str | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    progress=None,
-    command: list[str] | str | None = None,
     horizon: int | None = None,
     figure: bool = True,
+    options: RunOptions | None = None,
+    **given: Any,
 ) -> ComparisonResult:
     """Run baseline and policies with the same seeds and compare each policy to the baseline.
 
-    With ``out``: writes parts, manifest, results.parquet, per_seed.csv,
-    compare.csv and compare.png there. Failed runs are left out of the pairing
-    (and reported by ``result.report``).
+    ``options`` or the keyword arguments ``given`` (``simulate``, ``backend``, ``workers``,
+    ``address``, ``out``, ``resume``, ``overwrite``, ``progress``, ``command``): the
+    :class:`~experiments.options.RunOptions`. With ``out``: writes parts, manifest,
+    results.parquet, per_seed.csv, compare.csv and compare.png there. Failed runs are
+    left out of the pairing (and reported by ``result.report``).
     """
+    options = run_options(options, given)
+    out = options.out
     if not policy_scenarios:
         raise ExperimentError("compare needs at least one policy scenario besides the baseline")
     dicts = _unique_names([scenario_to_dict(s) for s in [baseline_scenario, *policy_scenarios]])
-    report = run_scenarios(
-        dicts, seeds, simulate=simulate, backend=backend, workers=workers, address=address, out=out,
-        resume=resume, overwrite=overwrite, progress=progress, kind="compare", command=command,
-        design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon},
-    )
+    report = run_scenarios(dicts, seeds, options, kind="compare",
+                           design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon})
     df = report.results()
     if not len(df):
         raise ExperimentError("no run finished: nothing to compare" + (f" ({report.failure_summary()})" if report.n_failed else ""))

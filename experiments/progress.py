@@ -128,3 +128,14 @@ class Progress:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def as_progress(progress, total: int) -> Progress:
+    """The Progress of ``total`` runs for a ``progress`` option: a Progress (its total set),
+    None (shown on a terminal only) or true/false (shown or not)."""
+    if isinstance(progress, Progress):
+        progress.total = total
+        return progress
+    if progress is None:
+        return Progress(total)
+    return Progress(total, enabled=bool(progress))

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 import pandas as pd
 
@@ -65,14 +65,15 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+def _atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write`` on a hidden temporary file next to ``path``, fsync it and rename it over
+    ``path``, so that readers see the old file or the whole new one (never a part)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -83,26 +84,16 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    _atomic_write(path, lambda fh: fh.write(data))
 
 
 def atomic_write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``df`` as Parquet to ``path`` atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            df.to_parquet(fh, index=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
+    _atomic_write(path, lambda fh: df.to_parquet(fh, index=False))
 
 
 def atomic_write_json(obj: Any, path: str | os.PathLike) -> None:
@@ -177,6 +168,11 @@ def task_fingerprint(scenario: dict, seed: int) -> str:
 
 
 # --------------------------------------------------------------------------- the store
+def _part_files(parts: Path) -> list[Path]:
+    """The Parquet parts in ``parts``, in task order (hidden temporary files excluded)."""
+    return sorted(p for p in parts.glob("*.parquet") if not p.name.startswith((".", "_")))
+
+
 class ResultStore:
     """An output directory: parts, manifest and the combined results."""
 
@@ -192,21 +188,14 @@ class ResultStore:
     def prepare(self) -> None:
         """Create the directories and remove temporary files a killed writer left behind."""
         self.parts.mkdir(parents=True, exist_ok=True)
-        for stale in self.parts.glob(".tmp-*"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
-        for stale in self.out.glob(".tmp-*"):
+        for stale in [*self.parts.glob(".tmp-*"), *self.out.glob(".tmp-*")]:
             try:
                 stale.unlink()
             except OSError:
                 pass
 
     def existing_parts(self) -> list[Path]:
-        if not self.parts.is_dir():
-            return []
-        return sorted(p for p in self.parts.glob("*.parquet") if not p.name.startswith((".", "_")))
+        return _part_files(self.parts) if self.parts.is_dir() else []
 
     def write_part(self, task_id: int, df: pd.DataFrame) -> Path:
         path = self.part_path(task_id)
@@ -229,9 +218,6 @@ class ResultStore:
             except OSError:
                 pass
             return False
-
-    def read_part(self, task_id: int) -> pd.DataFrame:
-        return pd.read_parquet(self.part_path(task_id))
 
     def clear(self) -> None:
         """Delete parts, manifest and combined results (``--overwrite``)."""
@@ -297,7 +283,7 @@ def read_results(out: str | os.PathLike, columns: Iterable[str] | None = None) -
     parts = out / PARTS if (out / PARTS).is_dir() else out
     if not parts.is_dir():
         raise FileNotFoundError(f"{out}: no such results directory")
-    files = sorted(p for p in parts.glob("*.parquet") if not p.name.startswith((".", "_")))
+    files = _part_files(parts)
     if not files:
         return pd.DataFrame()
     cols = None

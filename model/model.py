@@ -76,7 +76,7 @@ class DrugMarketModel(mesa.Model):
         preset = PRESETS[self.scenario.preset]
         # the rooms, in the order their set-up needs (the suppliers' and organizations' draw ids follow it)
         self.enforcement = Enforcement(self)
-        self.markets = Markets(self, self.enforcement.hazard)
+        self.markets = Markets(self, self.enforcement.mode_hazard)
         self.users = Users(self, preset["n_users"])
         self.farmers = Farmers(self, preset["n_farmers"], self.markets.expected_farmgate)
         self.precursors = Precursors(self)

@@ -26,6 +26,10 @@ def row(model) -> dict:
 
 def unit_of(column: str) -> str:
     """The unit of an output column (used by the summary, the figures and the app)."""
+    if column.endswith("_per_event"):
+        return "USD" if "_usd_" in column else "kg pure"
+    if column == "succession_contests":
+        return "contest units"
     if column.startswith(("retail_price_", "retail_cost_price_")):
         return "USD per pure gram"
     if column.startswith(("farmgate_price_", "farmgate_supply_price_", "wholesale_price_")):
@@ -43,7 +47,7 @@ def unit_of(column: str) -> str:
         return "kg pure a month"
     if column == "month":
         return "month"
-    if column in ("trafficking_orgs", "labs_active", "active_routes"):
+    if column in ("trafficking_orgs", "labs_active", "active_routes", "active_transit_nodes"):
         return "count"
     if column in ("seizure_events",):
         return "loads a month"

@@ -23,6 +23,7 @@ STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64 (see bits
 # Streams: one per kind of decision, so adding draws to one rule never shifts another. A stream's number
 # never changes (5 and 10 are unused, so that the others keep the draws they have always had).
 FARMER, USER, USER_B, USER_C, SEIZURE, SUPPLIER, ORG, INIT, INIT_B = 0, 1, 2, 3, 4, 6, 7, 8, 9
+LOAD_SIZE, PATH_USE = 11, 12  # the sizes of a shipment's loads; whether a path carries a small share
 
 
 @njit(cache=True, inline="always")

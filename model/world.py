@@ -8,6 +8,7 @@ that names the key at fault and what is allowed.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ GROUP_DRUGS = {"opioid": ("heroin", "fentanyl"), "cocaine": ("cocaine",), "metha
 ROLES = ("producer", "transit", "synthetic", "precursor", "consumer")
 CROP_DRUG = {"coca": "cocaine", "poppy": "heroin"}  # the drug a crop's harvest becomes
 MAX_PATH_LEN = 6
+#: transport modes of a route; a route without one is "land" (world files written before modes existed)
+MODES = ("maritime", "land", "air", "mail")
 
 
 class WorldError(ValueError):
@@ -34,7 +37,7 @@ class WorldError(ValueError):
 
 _COUNTRY_KEYS = {
     "roles", "cells", "cooperates", "seizure_hazard", "crops", "population_at_risk", "arrests",
-    "naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach", "new_hiv_pwid",
+    "naloxone_kits", "ssp_coverage", "drug_checking_coverage", "prevention_reach", "new_hiv_pwid",
     "users", "prices", "drug_violence_deaths", "trafficker_members",
 }
 _CROP_KEYS = {"ha", "yield", "households", "land_per_household", "licit_income",
@@ -42,6 +45,8 @@ _CROP_KEYS = {"ha", "yield", "households", "land_per_household", "licit_income",
 _CROP_OPTIONAL = {"sprayed_ha_per_year": 0.0}  # optional crop keys and their default
 _USER_KEYS = {"occasional", "dependent", "treatment", "incarcerated", "deaths", "consumption_t"}
 _PRICE_KEYS = {"retail", "purity", "wholesale"}
+#: naloxone distribution channels (kits distributed a year in the calibration year, by channel)
+NALOXONE_CHANNELS = ("community", "pharmacy", "emergency_department")
 _TOP_KEYS = {"calibration_year", "farmgate", "drugs", "countries", "labs", "precursors", "routes"}
 
 
@@ -68,6 +73,33 @@ def _num(where: str, value, low=0.0, high=math.inf) -> float:
     return v
 
 
+@dataclass(frozen=True, order=True)
+class TradePath:
+    """A path from an origin to a market: the countries crossed and the mode of each leg between them.
+
+    It reads as its countries (``for c in path``, ``path[1:-1]``), so two paths through the same countries
+    by different modes are different paths."""
+    countries: tuple[str, ...]
+    modes: tuple[str, ...]
+
+    def __iter__(self):
+        return iter(self.countries)
+
+    def __len__(self) -> int:
+        return len(self.countries)
+
+    def __getitem__(self, i):
+        return self.countries[i]
+
+    @property
+    def node_modes(self) -> tuple[str, ...]:
+        """The mode a load travels by in each country: the leg it leaves by, the last leg in the market
+        (and land for a market's own output)."""
+        if not self.modes:
+            return ("land",) * len(self.countries)
+        return self.modes + self.modes[-1:]
+
+
 @dataclass
 class World:
     """Everything the model needs from the world file, checked and derived."""
@@ -84,7 +116,7 @@ class World:
     precursors: list[dict]
     graph: nx.DiGraph
     farmgate: dict[str, float] = field(default_factory=dict)
-    paths: dict[tuple[str, str], list[tuple[str, ...]]] = field(default_factory=dict)
+    paths: dict[tuple[str, str], list[TradePath]] = field(default_factory=dict)
 
     @property
     def country_names(self) -> list[str]:
@@ -172,6 +204,9 @@ def _check_drugs(drugs: dict, farmgate: dict) -> None:
 
 def _check_country(where: str, spec: dict) -> set[str]:
     """Check one country's table; returns its roles."""
+    if "naloxone_coverage" in spec:  # world files before naloxone was counted in kits
+        raise WorldError(f"{where}.naloxone_coverage", "is no longer read: give the naloxone kits distributed a year "
+                         "by channel instead, naloxone_kits = { community = ..., pharmacy = ..., emergency_department = ... }")
     _check_keys(where, spec, _COUNTRY_KEYS)
     r = spec.get("roles", [])
     if not isinstance(r, list) or not r:
@@ -208,26 +243,41 @@ def _check_country(where: str, spec: dict) -> set[str]:
         _check_keys(f"{where}.prices.{d}", pspec, _PRICE_KEYS)
         for k in _PRICE_KEYS:
             _num(f"{where}.prices.{d}.{k}", pspec.get(k), 1e-9, 1e9 if k != "purity" else 1.0)
-    for k in ("naloxone_coverage", "ssp_coverage", "drug_checking_coverage", "prevention_reach"):
+    kits = spec.get("naloxone_kits", {})
+    _check_keys(f"{where}.naloxone_kits", kits, NALOXONE_CHANNELS)
+    for k, v in kits.items():
+        _num(f"{where}.naloxone_kits.{k}", v, 0.0, 1e9)
+    for k in ("ssp_coverage", "drug_checking_coverage", "prevention_reach"):
         if k in spec:
             _num(f"{where}.{k}", spec[k], 0.0, 0.99)
     return set(r)
 
 
 def _route_graph(routes: list, countries: dict) -> nx.DiGraph:
+    """One edge per pair of countries; its ``legs`` hold each mode's km and cost (a pair may be listed once per
+    mode); ``cost`` and ``km`` are the cheapest leg's."""
     g = nx.DiGraph()
     g.add_nodes_from(countries)
     for i, r in enumerate(routes):
         where = f"routes[{i}]"
-        _check_keys(where, r, {"from", "to", "km", "cost"})
+        _check_keys(where, r, {"from", "to", "km", "cost", "mode"})
         for end in ("from", "to"):
             c = str(r.get(end, "")).lower()
             if c not in countries:
                 near = difflib.get_close_matches(c, list(countries), n=1)
                 hint = f"; did you mean '{near[0]}'?" if near else ""
                 raise WorldError(f"{where}.{end}", f"unknown country '{c}'{hint} (countries: {', '.join(sorted(countries))})")
-        g.add_edge(str(r["from"]).lower(), str(r["to"]).lower(),
-                   km=_num(f"{where}.km", r.get("km"), 0.0, 1e5), cost=_num(f"{where}.cost", r.get("cost"), 0.0, 1e7))
+        mode = r.get("mode", "land")
+        if mode not in MODES:
+            raise _unknown(f"{where}.mode", str(mode), MODES)
+        a, b = str(r["from"]).lower(), str(r["to"]).lower()
+        leg = {"km": _num(f"{where}.km", r.get("km"), 0.0, 1e5), "cost": _num(f"{where}.cost", r.get("cost"), 0.0, 1e7)}
+        legs = g.edges[a, b]["legs"] if g.has_edge(a, b) else {}
+        if mode in legs:
+            raise WorldError(f"{where}.mode", f"a route {a} -> {b} by {mode} is listed twice")
+        legs[mode] = leg
+        cheapest = min(legs.values(), key=lambda x: x["cost"])
+        g.add_edge(a, b, legs=legs, km=cheapest["km"], cost=cheapest["cost"])
     return g
 
 
@@ -278,9 +328,11 @@ def _derive_paths(world: World) -> None:
         for o in world.origins(d):
             for m in world.all_markets:
                 if o == m:
-                    world.paths[(o, m)] = [(o,)]
+                    world.paths[(o, m)] = [TradePath((o,), ())]
                     continue
-                ps = [tuple(p) for p in nx.all_simple_paths(world.graph, o, m, cutoff=MAX_PATH_LEN)]
+                ps = [TradePath(tuple(p), modes) for p in nx.all_simple_paths(world.graph, o, m, cutoff=MAX_PATH_LEN)
+                      for modes in itertools.product(*(sorted(world.graph.edges[a, b]["legs"])
+                                                       for a, b in zip(p[:-1], p[1:])))]
                 if ps:
                     world.paths[(o, m)] = sorted(ps)
     for m in world.markets:

@@ -30,6 +30,12 @@ CASES = [
 
 def run_case(name: str):
     from model.model import DrugMarketModel
+
+    _, _, _, _, _, seed, path = next(c for c in CASES if c[0] == name)
+    return DrugMarketModel(case_scenario(name), seed=seed, path=path).run()
+
+
+def case_scenario(name: str):
     from model.scenario import load_scenario, scenario_from_dict
 
     _, file, preset, months, burn_in, seed, path = next(c for c in CASES if c[0] == name)
@@ -50,7 +56,7 @@ def run_case(name: str):
         sc = scenario_from_dict({"preset": preset, "months": months, "params": {"sim.burn_in_months": burn_in}})
     else:
         sc = load_scenario(str(SCENARIOS / file), sets)
-    return DrugMarketModel(sc, seed=seed, path=path).run()
+    return sc
 
 
 def digest(df) -> str:

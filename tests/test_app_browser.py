@@ -35,7 +35,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 VIEWPORT = {"width": 1600, "height": 1000}
 LOAD_TIMEOUT = 180_000   # ms: the first page waits for the burn-in (and numba on a cold cache)
 STEP_TIMEOUT = 60_000
-README_SHOT = ROOT / "docs" / "img" / "app.png"
+README_SHOT = ROOT / "docs" / "img" / "app.png"  # retaken only with DRUGMARKET_README_SHOT=1 (make screenshot)
 
 
 def _missing(reason: str):
@@ -302,8 +302,8 @@ def test_presets_apply(pages, app, shots):
     expect(page.locator("[data-testid=changes]")).to_contain_text("policy card: Full reform package")
     page.wait_for_timeout(1500)  # let ECharts paint
     page.screenshot(path=str(shots / "04-reform-package.png"))
-    README_SHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shots / "04-reform-package.png", README_SHOT)
+    if os.environ.get("DRUGMARKET_README_SHOT") == "1":  # a test run leaves the tracked tree as it found it
+        shutil.copyfile(shots / "04-reform-package.png", README_SHOT)
     page.click("button[data-testid=card-status_quo]")
     expect(page.locator("[data-testid=budget-total]")).to_contain_text("supply side 80%")
     expect(page.locator("input[data-testid=switch-decriminalize_possession]")).not_to_be_checked()

@@ -182,7 +182,7 @@ def test_two_sessions_have_separate_models():
     a = Session(preset=PRESET, seed=1, n_seeds=1)
     b = Session(preset=PRESET, seed=1, n_seeds=1)
     assert a.policy_models[0] is not b.policy_models[0]
-    assert a.policy_models[0].users.state is not b.policy_models[0].users.state
+    assert a.policy_models[0].users.people.state is not b.policy_models[0].users.people.state
     a.set_budget("treatment", 4.0e9)
     a.step(2)
     assert b.month == 0 and b.levers.budget["treatment"] == STATUS_QUO_BUDGET["treatment"]
@@ -339,7 +339,7 @@ def test_every_lever_shows_its_sentence_and_the_card_its_source():
 
 
 def test_levers_docs_tab_lists_every_lever_and_card():
-    from viz.components import LeverDocs
+    from viz.lever_docs import LeverDocs
 
     box, rc = solara.render(LeverDocs(), handle_error=False)
     cells = [w.children[0] for w in rc.find(v.Html, tag="td").widgets if w.children]
@@ -523,7 +523,7 @@ def test_cli_app_help():
 
 def test_every_lever_names_parameters_that_exist():
     from model.params import PARAMS
-    from viz.components import LEVER_PARAMS, lever_source
+    from viz.lever_docs import LEVER_PARAMS, lever_source
 
     assert set(LEVER_PARAMS) == set(PROGRAMS) | set(SWITCHES)
     for lever, names in LEVER_PARAMS.items():

@@ -39,6 +39,14 @@ def test_bad_scenario_files_exit_2_naming_the_key(path, tmp_path, capsys):
     (('[[routes]]\nfrom = "mexico"\nto = "united_states"', '[[routes]]\nfrom = "mexico"\nto = "central_america"'),
      "countries.united_states"),
     (('calibration_year = 2021', 'calibration_year = 2021\ncolour = "red"'), "colour"),
+    (('naloxone_kits = { community = 351000.0', 'naloxone_kits = { community = -1.0'),
+     "countries.united_states.naloxone_kits.community"),
+    (('naloxone_kits = { community = 351000.0, pharmacy = 1200000.0, emergency_department = 0.0 }',
+      'naloxone_coverage = 0.35'), "countries.united_states.naloxone_coverage"),
+    (('pharmacy = 1200000.0, emergency_department', 'pharmacy = 1200000.0, hospital'),
+     "countries.united_states.naloxone_kits.hospital"),
+    (('to = "united_states"\nmode = "land"', 'to = "united_states"\nmode = "tunnel"'), "mode"),
+    (('to = "europe"\nmode = "air"', 'to = "europe"\nmode = "maritime"'), "mode"),
 ])
 def test_bad_world_files_exit_2_naming_the_key(change, key, tmp_path, capsys):
     old, new = change

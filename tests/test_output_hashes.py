@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from golden import CASES, digest, recorded, run_case
+from golden import CASES, case_scenario, digest, recorded, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,3 +32,16 @@ def test_the_workshop_run_has_its_recorded_hash_on_one_and_two_threads():
                            timeout=900)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip().splitlines()[-1] == recorded()[name], f"{threads} thread(s)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["serial", "local", "dask"])
+def test_a_recorded_run_is_the_same_through_every_backend(backend):
+    """The runner changes nothing (it adds only its task_id): the events case, run through a backend (two
+    workers where it has workers), has its recorded hash."""
+    from experiments.runner import run_ensemble
+
+    name = "events_tiny_kernel"
+    seed = next(c[5] for c in CASES if c[0] == name)
+    df = run_ensemble(case_scenario(name), [seed], backend=backend, workers=2, progress=False)
+    assert digest(df.drop(columns="task_id").reset_index(drop=True)) == recorded()[name]

@@ -30,12 +30,9 @@ from experiments.runner import (
 )
 from model.scenario import Scenario, load_scenario
 
+from fakes import budget, frame, seed_noise
+
 PROGRAMS = ("eradication", "interdiction", "treatment", "harm_reduction", "prevention")
-
-
-def _budget(d: dict, program: str) -> float:
-    b = d["policy"]["budget"].get(program, 0.0)
-    return float(sum(b.values())) if isinstance(b, dict) else float(b)
 
 
 def fake_simulate(scenario, seed: int) -> pd.DataFrame:
@@ -43,27 +40,15 @@ def fake_simulate(scenario, seed: int) -> pd.DataFrame:
     d = scenario.to_dict() if hasattr(scenario, "to_dict") else scenario
     m = int(d["months"])
     rng = np.random.default_rng(seed)
-    month = np.arange(1, m + 1)
-    treat = _budget(d, "treatment")
-    deaths = 9000.0 - 1e-6 * treat + rng.normal(0, 50, m)
-    df = pd.DataFrame({
-        "scenario": d["name"], "seed": seed, "month": month,
-        "overdose_deaths": deaths,
+    treat = budget(d, "treatment")
+    columns = {
+        "overdose_deaths": 9000.0 - 1e-6 * treat + rng.normal(0, 50, m),
         "people_with_sud": 2.0e7 + rng.normal(0, 1e4, m),
         "in_treatment": 1e6 + treat * 1e-4 + rng.normal(0, 1e3, m),
-        "new_hiv_pwid": 300 + rng.normal(0, 5, m),
-        "violence_deaths": 1500 + rng.normal(0, 20, m),
-        "fentanyl_share": np.clip(0.5 + rng.normal(0, 0.01, m), 0, 1),
-        "retail_price_heroin": 150 + rng.normal(0, 2, m),
-        "retail_price_cocaine": 120 + rng.normal(0, 2, m),
-        "cultivation_ha_colombia": 2.0e5 + rng.normal(0, 100, m),
-        "cultivation_ha_peru": 8.0e4 + rng.normal(0, 50, m),
-        "seized_kg_cocaine": 1.0e5 + rng.normal(0, 100, m),
+        **seed_noise(rng, m, 0.5),
         "seized_kg_cocaine_colombia": 5.0e4 + rng.normal(0, 100, m),
-    })
-    for p in PROGRAMS:
-        df[f"spend_usd_{p}"] = _budget(d, p) / 12.0
-    return df
+    }
+    return frame(d, seed, columns, PROGRAMS)
 
 
 def failing_simulate(scenario, seed: int) -> pd.DataFrame:

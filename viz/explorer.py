@@ -18,7 +18,7 @@ from pathlib import Path
 import solara
 
 from viz import explorer_figures as ef
-from viz.components import CSS, Message, P, guarded, table
+from viz.elements import CSS, Message, P, guarded, table
 from viz.results import ResultSet, find_result_sets, short_factor
 from viz.validate import PageInputError
 from viz.widgets import Choice, TabBar, tab_index

@@ -63,7 +63,7 @@ def _pretty(name: str) -> str:
 # --------------------------------------------------------------------------- outcomes over time
 def outcome_panels(df: pd.DataFrame) -> list[tuple[str, list[tuple[str, str]], bool]]:
     """(title, [(column, label)], log scale) for each panel the columns allow."""
-    from experiments.compare import cultivation_columns, drug_columns
+    from experiments.columns import cultivation_columns, drug_columns
 
     has = set(df.columns)
     drugs = [c[len("retail_price_"):] for c in drug_columns(df, "retail_price_")]

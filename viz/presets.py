@@ -85,7 +85,7 @@ class CardSpec:
     scenario_file: str
 
 
-#: the cards in the order of the page: the three main cards first, then each proposal alone
+#: the cards in the order of the page: the three main cards (MAIN_KEYS) first, then each proposal alone
 SPECS: tuple[CardSpec, ...] = (
     CardSpec("status_quo", "Status quo",
              "Today's international drug-control spending: about USD 5.5 billion a year, 80% supply side "
@@ -120,7 +120,7 @@ SPECS: tuple[CardSpec, ...] = (
              f"{SOURCE}, International Models: Portugal", "portugal_decriminalization"),
 )
 
-#: the three main cards: the status quo, the 40/60 rebalancing and the full package
+#: the three main cards: the status quo, 40/60 rebalancing and the full reform package
 MAIN_KEYS = ("status_quo", "rebalance_40_60", "reform_package")
 
 NOT_MODELLED = (

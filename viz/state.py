@@ -110,11 +110,6 @@ def burned_in(preset: str, seed: int):
     return c
 
 
-def clear_templates() -> None:
-    with _templates_lock:
-        _templates.clear()
-
-
 # --------------------------------------------------------------------------- the levers
 @dataclass
 class Levers:

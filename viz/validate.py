@@ -15,7 +15,7 @@ from typing import Any
 
 from model.policy import PROGRAMS, SWITCH_CHOICES
 
-#: USD a year for one program, as the page may set it (budgets clamp to [0, 5e10])
+#: USD a year for one program, as the page may set it: budgets clamp to [0, 5e10]
 BUDGET_MAX_USD = 5.0e10
 #: the budget sliders' range, million USD a year (typing is not offered; the validator still clamps)
 SLIDER_MAX_MUSD = 10_000
@@ -90,11 +90,3 @@ def speed(value: Any) -> int:
 
 def months(value: Any) -> int:
     return _whole(value, "months", 1, STEP_MONTHS_MAX)
-
-
-def choice(value: Any, allowed, what: str) -> Any:
-    """``value`` if it is one of ``allowed`` (compared by equality, types must match), else an error."""
-    for a in allowed:
-        if type(a) is type(value) and a == value:
-            return a
-    raise PageInputError(f"{what}: {value!r} is not one of the choices")

@@ -4,7 +4,7 @@ solara.SliderInt, solara.ToggleButtonsSingle and friends convert the browser's v
 themselves (``int(value)``, ``values[index]``) before any handler of ours sees it, so
 a forged value raises inside solara. These thin wrappers around the same ipyvuetify
 widgets pass the raw value on untouched; the handlers (viz/components.py,
-viz/explorer.py) validate it with viz/validate.py.
+viz/controls.py, viz/views.py, viz/explorer.py) validate it with viz/validate.py.
 """
 
 from __future__ import annotations

@@ -108,7 +108,3 @@ def paired(a: pd.DataFrame, b: pd.DataFrame, fn) -> np.ndarray:
     ga = {s: g.sort_values("month") for s, g in a.groupby("seed")}
     gb = {s: g.sort_values("month") for s, g in b.groupby("seed")}
     return np.array([fn(ga[s], gb[s]) for s in sorted(ga) if s in gb], dtype=float)
-
-
-def within(stat: Stat, lo: float, hi: float) -> bool:
-    return lo <= stat.mean <= hi

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.options import RunOptions
 from experiments.published import EXPERIMENTS
 from experiments.published.base import FAST, FULL, TIERS, Stat, Tier
 
@@ -31,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCES = Path(__file__).with_name("reference_fast.json")
 
 
-def run_experiments(names, tier: Tier, workers: int | None = None, backend: str = "local", progress=None,
-                    overrides=()):
+def run_experiments(names, tier: Tier, options: RunOptions | None = None, overrides=()):
     """Run the named experiments in one pool; returns {name: (stats, verdict, text, seconds)}.
+    ``options``: where to run them (backend, workers, progress; the rows stay in memory).
     ``overrides`` ("key=value") apply to every scenario, e.g. to break a mechanism on purpose."""
     from experiments.runner import run_scenarios
     from model.scenario import apply_overrides
@@ -47,7 +48,7 @@ def run_experiments(names, tier: Tier, workers: int | None = None, backend: str 
     flat = [sc for scs in plan.values() for sc in scs.values()]
     seeds = list(range(1, tier.seeds + 1))
     start = time.time()
-    report = run_scenarios(flat, seeds, backend=backend, workers=workers, progress=progress)
+    report = run_scenarios(flat, seeds, options)
     df = report.results()
     if len(df) == 0:
         errors = sorted(set(getattr(report, "errors", {}).values()))[:3]
@@ -152,7 +153,8 @@ def main(argv=None) -> int:
     start = time.time()
     from model.scenario import ScenarioError
     try:
-        results = run_experiments(names, tier, workers=args.workers, backend=args.backend, overrides=args.overrides)
+        options = RunOptions(backend=args.backend, workers=args.workers)
+        results = run_experiments(names, tier, options, overrides=args.overrides)
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ class Baseline:
     path_loss0: dict = field(default_factory=dict)     # (origin, m, d) -> average loss on the way
     hazard_base: dict = field(default_factory=dict)    # country -> seizure hazard without US interdiction
     hazard0: dict = field(default_factory=dict)        # country -> seizure hazard a crossing
+    mode_hazard0: dict = field(default_factory=dict)   # (country, mode) -> the same, by each mode
     row_demand: dict = field(default_factory=dict)     # d -> kg a month consumed in the rest of the world
     lab_capacity0: dict = field(default_factory=dict)  # (country, d) -> kg a month
     precursor_need0: dict = field(default_factory=dict)  # precursor index -> kg a month

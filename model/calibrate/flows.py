@@ -9,7 +9,7 @@ import numpy as np
 from model.calibrate.baseline import Baseline
 from model.calibrate.programmes import interdiction_programmes
 from model.markets.routes import path_loss, route_weights
-from model.world import DRUGS, World, WorldError
+from model.world import DRUGS, MODES, World, WorldError
 
 
 def hazards_and_losses(b: Baseline) -> None:
@@ -22,12 +22,14 @@ def hazards_and_losses(b: Baseline) -> None:
     b.hazard_base = base
     b.hazard0 = {c: base[c] + (p["agency.interdiction_hazard_per_patrol"] * b.programmes[("interdiction", c)].a0
                                if ("interdiction", c) in b.programmes else 0.0) for c in w.countries}
+    b.mode_hazard0 = {(c, md): b.hazard0[c] for c in w.countries for md in MODES}  # 2021: no mode singled out
     for (o, m), paths in w.paths.items():
         for d in DRUGS:
             if o not in w.origins(d) or (m, d) not in b.prices0:
                 continue
-            wts = route_weights(w, b.hazard0, paths, b.prices0[(m, d)]["wholesale"], p["trafficker.route_sensitivity"], lost)
-            loss = float(sum(wt * path_loss(w, b.hazard0, pth, lost) for wt, pth in zip(wts, paths)))
+            wts = route_weights(w, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
+                                p["trafficker.route_sensitivity"], lost)
+            loss = float(sum(wt * path_loss(w, b.mode_hazard0, pth, lost) for wt, pth in zip(wts, paths)))
             b.path_loss0[(o, m, d)] = loss
 
 

@@ -29,15 +29,13 @@ def demand_programmes(b: Baseline) -> None:
     for m in b.markets:
         md = w.data[m]
         us = {g: b.users[(m, g)] for g in GROUPS if (m, g) in b.users}
-        opioid = us.get("opioid", {})
-        at_risk_opioid = opioid.get("dependent", 0.0) + opioid.get("occasional", 0.0)
         injectors = sum(p["user.injecting_share"] * us[g]["dependent"] for g in ("opioid", "methamphetamine") if g in us)
         dependents = sum(u["dependent"] for u in us.values())
         units = {
             "domestic_enforcement": (md.get("arrests", 0.0), p["agency.arrest_cost"]),
             "treatment": (sum(u["treatment"] for u in us.values()), p["agency.treatment_cost_per_year"]),
-            "naloxone": (md.get("naloxone_coverage", 0.0) * p["agency.kits_per_covered_user"] * at_risk_opioid,
-                         p["agency.naloxone_kit_cost"]),
+            # the budget buys community-programme kits (pharmacy and emergency-department kits are paid by others)
+            "naloxone": (md.get("naloxone_kits", {}).get("community", 0.0), p["agency.naloxone_kit_cost"]),
             "ssp": (md.get("ssp_coverage", 0.0) * injectors, p["agency.ssp_cost_per_client"]),
             "drug_checking": (md.get("drug_checking_coverage", 0.0) * dependents, p["agency.drug_checking_cost_per_user"]),
             "prevention": (md.get("prevention_reach", 0.0) * b.users[(m, "never")]["never"], p["agency.prevention_cost_per_person"]),

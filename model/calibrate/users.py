@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from model.calibrate.baseline import Baseline, per_month
+from model.calibrate.naloxone import deaths_averted, potential_deaths, steady_stock
 from model.world import GROUP_DRUGS, GROUPS, WorldError
 
 
@@ -39,8 +40,10 @@ def _market_rates(b: Baseline, m: str) -> tuple[float, float]:
     weight_total = sum(u.get("dependent", 0.0) + p["user.occasional_arrest_weight"] * u.get("occasional", 0.0)
                        for u in md["users"].values())
     arrest_dep = per_month(arrests_m / weight_total) if weight_total > 0 else 0.0
-    injectors = sum(p["user.injecting_share"] * md["users"].get(g, {}).get("dependent", 0.0)
-                    for g in ("opioid", "methamphetamine"))
+    # injectors out of treatment, and in treatment weighted by its rate ratio (agonist treatment is for opioids)
+    injectors = sum(p["user.injecting_share"] * (u.get("dependent", 0.0) + u.get("treatment", 0.0) * (
+        p["user.oat_hiv_rr"] if g == "opioid" else 1.0))
+        for g, u in md["users"].items() if g in ("opioid", "methamphetamine"))
     susceptible = injectors * (1.0 - p["user.hiv_prevalence_pwid"])
     hiv0 = (md.get("new_hiv_pwid", 0.0) / 12.0) / susceptible if susceptible > 0 else 0.0
     if hiv0 >= 0.5:
@@ -57,16 +60,16 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     prison_in = prison_in_dep + r["incarcerate"] * r["arrest_occ"] * occ
     r["release"] = min(0.9, prison_in / inc) if inc > 0 else 0.5
     r["prison_dep_share"] = prison_in_dep / prison_in if prison_in > 0 else 1.0
-    naloxone = b.world.data[m].get("naloxone_coverage", 0.0) * p["user.naloxone_reversal_probability"]
-    r["naloxone0"] = naloxone
     releases = r["release"] * inc * r["prison_dep_share"]          # former dependent users released
     releases_occ = r["release"] * inc * (1 - r["prison_dep_share"])  # back to occasional use
-    # overdose: expected deaths = h (1 - naloxone) x exposure = observed deaths a month
-    exposure = (dep + r["od_occ_w"] * occ
-                + tx * (r["meth_share"] * r["rr_meth"] + (1 - r["meth_share"]) * r["rr_bup"])
-                + tx * r["tx_drop"] * (r["post_exit"] - 1.0)
+    # overdose: expected deaths = h (1 - naloxone) x exposure = observed deaths a month, less those in prison
+    r["exposure0"] = dep + r["od_occ_w"] * occ + tx * (
+        r["meth_share"] * r["rr_meth"] + (1 - r["meth_share"]) * r["rr_bup"])
+    exposure = (r["exposure0"] + tx * r["tx_drop_mix"] * (r["post_exit"] - 1.0)
                 + releases * r["release_dep"] * (r["post_release"] - 1.0))
-    deaths_m = float(u.get("deaths", 0.0)) / 12.0
+    deaths_m = max(0.0, float(u.get("deaths", 0.0)) / 12.0 - inc * r["od_prison"])
+    naloxone = _naloxone(b, m, r, deaths_m) if g == "opioid" else 0.0
+    r["naloxone0"] = naloxone
     r["od"] = deaths_m / ((1.0 - naloxone) * exposure) if exposure > 0 else 0.0
     if r["od"] >= 0.5:
         raise WorldError(f"countries.{m}.users.{g}.deaths", "too many deaths for the number of users")
@@ -74,14 +77,14 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     # treatment: entries keep it full (the treatment stock is the capacity)
     # other-cause deaths of the treatment stock (methadone and buprenorphine places mixed)
     r["bg_tx"] = r["bg"] * (r["meth_share"] * r["bg_rr_meth"] + (1 - r["meth_share"]) * r["bg_rr_bup"])
-    tx_exit = r["tx_drop"] + r["tx_done"] + r["bg_tx"] + od_dep_deaths * r["rr_bup"]
+    tx_exit = r["tx_drop_mix"] + r["tx_done"] + r["bg_tx"] + od_dep_deaths * r["rr_bup"]
     r["tx_entry"] = min(0.5, tx * tx_exit / dep) if dep > 0 else 0.0
     # remission (former dependent users): steady state of its inflow over relapse
     rem_in = dep * r["quit_dep"] + tx * r["tx_done"] + releases * (1 - r["release_dep"])
     rem_dep = rem_in / r["relapse_dep"] if r["relapse_dep"] > 0 else 0.0
     # escalation balances the dependent stock
     dep_out = dep * (r["quit_dep"] + r["tx_entry"] + r["arrest_dep"] * r["incarcerate"] + r["bg"] + od_dep_deaths)
-    dep_in_other = tx * r["tx_drop"] + rem_dep * r["relapse_dep"] + releases * r["release_dep"]
+    dep_in_other = tx * r["tx_drop_mix"] + rem_dep * r["relapse_dep"] + releases * r["release_dep"]
     if p["user.lhy_escalation_fixed"]:
         esc_rate = per_month(p["user.escalation_per_year"] * (p["user.escalation_multiplier_opioid"] if g == "opioid" else 1.0))
     else:
@@ -93,6 +96,7 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     y0 = (dep + tx) / p["user.lhy_delta"]
     _initiation(r, p, occ, dep, initiations, y0)
     r["hiv"] = hiv0 if g != "cocaine" else 0.0
+    r["hiv_tx_rr"] = p["user.oat_hiv_rr"] if g == "opioid" else 1.0
     he = _consumption(b, m, g, u, r, occ, dep)
     stocks = {"occasional": occ, "dependent": dep, "treatment": tx, "incarcerated": inc,
               "remission": rem_dep, "initiations": initiations, "y0": y0, "he0": he}
@@ -107,20 +111,25 @@ def _given_rates(p: dict, opioid: bool, arrest_dep: float) -> dict:
     r["quit_dep"] = per_month(p["user.heavy_quit_per_year"])
     r["relapse_dep"] = p["user.relapse_per_month"]
     r["relapse_light"] = p["user.light_relapse_per_month"]
-    r["tx_drop"] = p["user.treatment_dropout_per_month"]
+    # dropout by modality for opioid treatment (the rate without the methadone flag is buprenorphine's)
+    drop = "user.treatment_dropout_per_month"
+    r["tx_drop"] = p[drop + "_buprenorphine" if opioid else drop]
+    r["tx_drop_meth"] = p[drop + "_methadone" if opioid else drop]
     r["tx_done"] = p["user.treatment_completion_per_month"]
     r["bg"] = p["user.background_mortality_per_month"]
     r["arrest_dep"] = arrest_dep
     r["arrest_occ"] = arrest_dep * p["user.occasional_arrest_weight"]
     r["incarcerate"] = p["user.arrest_incarceration_share"]
     r["release_dep"] = p["user.release_to_dependent_share"]
-    r["meth_share"] = p["user.methadone_share"] if opioid else 0.0
     r["rr_meth"] = p["user.overdose_treatment_rr_methadone"] if opioid else 1.0
     r["rr_bup"] = p["user.overdose_treatment_rr_buprenorphine"] if opioid else 1.0
     r["bg_rr_meth"] = p["user.other_death_treatment_rr_methadone"] if opioid else 1.0
     r["bg_rr_bup"] = p["user.other_death_treatment_rr_buprenorphine"] if opioid else 1.0
-    r["post_exit"] = p["user.post_exit_overdose_multiplier"] if opioid else 1.0
-    r["post_release"] = p["user.post_release_overdose_multiplier"] if opioid else 1.0
+    r["meth_share"] = p["user.methadone_share"] if opioid else 0.0
+    r["tx_drop_mix"] = r["meth_share"] * r["tx_drop_meth"] + (1 - r["meth_share"]) * r["tx_drop"]
+    r["post_exit"] = post_exit_multiplier(p) if opioid else 1.0
+    r["post_release"] = post_release_multiplier(p) if opioid else 1.0
+    r["od_prison"] = per_month(p["user.prison_overdose_deaths_per_100k"] / 1e5)
     r["od_occ_w"] = p["user.occasional_overdose_weight"]
     return r
 
@@ -148,3 +157,43 @@ def _consumption(b: Baseline, m: str, g: str, u: dict, r: dict, occ: float, dep:
     for d in GROUP_DRUGS[g]:
         b.consumption0[(m, d)] = cons.get(d, 0.0) * 1000.0 / 12.0
     return he
+
+
+def post_exit_weekly(p: dict) -> tuple[float, float, float]:
+    """Mortality in weeks 1-2, weeks 3-4 and later after leaving opioid treatment, over the later rate
+    (Cornish et al. 2010)."""
+    later = p["user.post_exit_deaths_later"]
+    return p["user.post_exit_deaths_week1_2"] / later, p["user.post_exit_deaths_week3_4"] / later, 1.0
+
+
+def post_exit_multiplier(p: dict) -> float:
+    """The overdose hazard in the month after leaving opioid treatment over a dependent user's: weeks 1-2
+    and 3-4, two weeks each ((4.8 + 4.3) / 2 / 0.95 = 4.8). Later months are at 1."""
+    w12, w34, _ = post_exit_weekly(p)
+    return 0.5 * (w12 + w34)
+
+
+def post_release_weekly(p: dict) -> tuple[float, float, float]:
+    """Drug-related deaths in weeks 1-2, 3-4 and 5-12 after release from prison, over those of weeks 5-12
+    (Merrall et al. 2010), taken as the hazard of a dependent user outside (an assumption). Weeks 1-2 are
+    given against weeks 3-12, whose mean is (2 x 1.7 + 8) / 10 = 1.14 times weeks 5-12."""
+    a = p["user.post_release_drd_rr_week3_4"]
+    return p["user.post_release_drd_rr_week1_2"] * (2.0 * a + 8.0) / 10.0, a, 1.0
+
+
+def post_release_multiplier(p: dict) -> float:
+    """The overdose hazard in the month after release over a dependent user's: weeks 1-2 and 3-4, two weeks
+    each ((5.75 x 1.14 + 1.7) / 2 = 4.1). Later months are at 1."""
+    w12, w34, _ = post_release_weekly(p)
+    return 0.5 * (w12 + w34)
+
+
+def _naloxone(b: Baseline, m: str, r: dict, deaths_m: float) -> float:
+    """The share of would-be-fatal opioid overdoses naloxone reversed in 2021, from the kits distributed by
+    channel (model/calibrate/naloxone.py); records the would-be-fatal overdoses a month."""
+    p = b.params
+    stock = steady_stock(b.world.data[m].get("naloxone_kits", {}), p)
+    averted = deaths_averted(stock, p)
+    potential = potential_deaths(deaths_m, averted, p)
+    r["potential0"] = potential
+    return (potential - deaths_m) / potential if potential > 0 else 0.0

@@ -13,7 +13,7 @@ import numpy as np
 
 from model.markets.outputs import market_columns
 from model.markets.retail import clear_retail
-from model.markets.routes import Routes, route_weights
+from model.markets.routes import Routes, path_hazard, route_weights
 from model.markets.supply import respond
 from model.world import DRUGS, GROUP_DRUGS, GROUPS
 
@@ -22,11 +22,11 @@ class Markets:
     """Inventories, shipments in transit, prices, production and lab capacity; ``routes`` keeps the
     month's seizures. Quantities in kg pure a month; retail prices in USD per pure kg."""
 
-    def __init__(self, model, hazard: dict):
+    def __init__(self, model, hazard: dict):  # hazard: seizure hazard per (country, mode), kept by enforcement
         b, p, w = model.baseline, model.params, model.world
         self.baseline, self.params, self.world = b, p, w
         self.markets, self.all_markets = b.markets, b.all_markets
-        self.routes = Routes(w, hazard, p["market.lost_fraction"])
+        self.routes = Routes(w, hazard, b.mode_hazard0, p["market.lost_fraction"], p["route.load_size_sigma"])
         cover = p["market.inventory_cover_months"]
         self.inventory, self.in_transit = {}, {}
         for m in self.all_markets:
@@ -100,7 +100,7 @@ class Markets:
             if (o, m, d) not in b.path_loss0:
                 continue
             paths = self.world.paths[(o, m)]
-            wts = route_weights(self.world, b.hazard0, paths, b.prices0[(m, d)]["wholesale"],
+            wts = route_weights(self.world, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
                                 p["trafficker.route_sensitivity"], p["market.lost_fraction"])
             losses.append(float(sum(wt * self.routes.path_loss_now(pth) for wt, pth in zip(wts, paths))))
         return float(np.mean(losses)) if losses else 0.0
@@ -108,9 +108,9 @@ class Markets:
     def transit_intensity(self, m: str, d: str) -> float:
         """Seizure hazard along the paths to ``m`` relative to 2021."""
         origins = [o for o in self.world.origins(d) if (o, m) in self.world.paths]
-        hazard, hazard0 = self.routes.hazard, self.baseline.hazard0
-        hs = [sum(hazard[c] for c in pth) for o in origins for pth in self.world.paths[(o, m)]]
-        h0 = [sum(hazard0[c] for c in pth) for o in origins for pth in self.world.paths[(o, m)]]
+        hazard, hazard0 = self.routes.hazard, self.baseline.mode_hazard0
+        hs = [path_hazard(hazard, pth) for o in origins for pth in self.world.paths[(o, m)]]
+        h0 = [path_hazard(hazard0, pth) for o in origins for pth in self.world.paths[(o, m)]]
         return (sum(hs) / sum(h0)) if sum(h0) > 0 else 1.0
 
     def cost_index(self, m: str, g: str) -> float:

@@ -26,7 +26,7 @@ def clear_retail(mkt, model) -> None:
             if not drugs:
                 continue
             d_ref, stock_he, consumed_he, scar = _clear_group(mkt, model, m, g, drugs, demand)
-            _set_prices(mkt, model, m, drugs, scar)
+            _set_prices(mkt, model, m, g, drugs, scar)
             _want(mkt, model, m, g, drugs, d_ref, stock_he, consumed_he, wants)
         if m in mkt.markets:
             mkt.fentanyl_share[m] = mkt.fent_share(mkt.consumed[(m, "heroin")], mkt.consumed[(m, "fentanyl")])
@@ -56,8 +56,9 @@ def _clear_group(mkt, model, m, g, drugs, demand):
     return d_ref, stock_he, consumed_he, scar
 
 
-def _set_prices(mkt, model, m, drugs, scar) -> None:
-    """Wholesale and retail prices along the chain, and purity (dealers cut it in a shortage)."""
+def _set_prices(mkt, model, m, g, drugs, scar) -> None:
+    """Wholesale and retail prices along the chain, and purity (dealers cut it in a shortage). The retail
+    risk premium follows domestic enforcement against the group's own market."""
     b, p = model.baseline, model.params
     e_risk = p["market.risk_cost_elasticity"]
     purity_factor = scar ** (-p["market.purity_response"])
@@ -68,7 +69,7 @@ def _set_prices(mkt, model, m, drugs, scar) -> None:
         src = np.mean([mkt.source_price(o, d) for o in model.world.origins(d) if (o, m, d) in b.path_loss0])
         transit_int = mkt.transit_intensity(m, d)
         wh = wholesale_cost(src, mk, mkt.loss_now(m, d), transit_int, e_risk)
-        retail_int = model.enforcement.effect("domestic_enforcement", m) if m in mkt.markets else 1.0
+        retail_int = model.enforcement.domestic_intensity(m, g) if m in mkt.markets else 1.0
         mkt.wholesale[(m, d)] = wh * scar ** (1.0 - p["market.purity_response"])
         mkt.retail_cost[(m, d)] = retail_cost(wh, mk, retail_int, e_risk)
         mkt.retail[(m, d)] = mkt.retail_cost[(m, d)] * scar

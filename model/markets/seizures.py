@@ -16,15 +16,15 @@ from model import rng
 
 @njit(cache=True)
 def loads_seized_at(k, offset, n_loads, p_node):
-    """Loads seized in each country of the path (counts, same order as ``p_node``).
+    """The country where each load is seized (its index in ``p_node``), or -1 if it gets through.
 
     Load ``i`` at node ``j`` uses the draw with index ``offset + i * len(p_node) + j`` under key ``k``."""
     n_nodes = p_node.shape[0]
-    seized = np.zeros(n_nodes, np.int64)
+    where = np.full(n_loads, -1, np.int64)
     for i in range(n_loads):
         base = offset + i * n_nodes
         for j in range(n_nodes):
             if rng.uniform(k, base + j) < p_node[j]:
-                seized[j] += 1
+                where[i] = j
                 break
-    return seized
+    return where

@@ -12,6 +12,10 @@ one country. Its diversion follows what the labs need, cut by controls:
   diverted supply stays down in that country; over ``precursor.relocation_months``
   the demand moves to sources elsewhere that are not controlled (the model's
   precursor room shifts the shares, model/precursors);
+- a control reaches ``precursor.control_coverage`` of the family's diversion, and
+  ``precursor.listed_diversion_factor`` of what it reaches still leaks through
+  (smurfing, cross-border purchase, unlisted analogues): list and class are
+  presets of this intensity at full coverage;
 - inspections paid by the precursor-control budget seize part of what is diverted.
 """
 
@@ -51,8 +55,8 @@ class PrecursorSupplier(mesa.Agent):
                 self.substituted = True
         if sched == "none" or (sched == "list" and self.substituted):
             factor = 1.0
-        else:
-            factor = p["precursor.listed_diversion_factor"]
+        else:  # the control reaches its coverage of the family; what it reaches leaks at the leakage share
+            factor = 1.0 - p["precursor.control_coverage"] * (1.0 - p["precursor.listed_diversion_factor"])
         # divert what the labs need plus what 2021 inspections would seize, cut by controls
         room, enf = m.precursors, m.enforcement
         need = room.need(self.route, m.markets.lab_capacity) / (1.0 - enf.precursor_seizure_share(self.country, True))

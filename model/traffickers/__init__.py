@@ -21,6 +21,7 @@ class Traffickers:
         self._model = model  # for Mesa's registry of organizations, which splits and takeovers change
         self.org_count0, self.violence_kappa = {}, {}
         self.violence = 0.0
+        self.contest0 = _steady_contest(model.params, model.policy)
         self.new_month()
         self._found(model, n_orgs)
 
@@ -48,10 +49,12 @@ class Traffickers:
                 cap = revenue0 * p["trafficker.capital_months"] * mem / members_sum
                 org = Trafficker(model, c, mem, cap)
                 org.cell = model.cell_of[c]
+                org.contest = self.contest0
         self.members0 = sum(o.members for o in self._orgs())
         self.member_attrition = max(0.0, p["trafficker.recruitment_per_member"] - p["trafficker.incarceration_per_member"])
         for c, v0 in b.violence0.items():
             mem, rivalry = self._rivalry(c, p)
+            mem *= 1.0 + p["trafficker.contest_violence_increase"] * self.contest0
             self.violence_kappa[c] = v0 / (mem * rivalry) if mem * rivalry > 0 else 0.0
         killed0 = sum(b.violence0.values()) * p["trafficker.member_share_of_deaths"]
         self.member_attrition = max(0.0, self.member_attrition - killed0 / self.members0)
@@ -81,12 +84,14 @@ class Traffickers:
         return shares.get(org.draw_id, 0.0)
 
     def _rivalry(self, country: str, p) -> tuple[float, float]:
-        """Members based in a country, and rivalry there: (organizations / 2021 organizations) ** elasticity.
+        """Members based in a country, each counted more in a succession contest, and rivalry there:
+        (organizations / 2021 organizations) ** elasticity.
 
         (The Herfindahl index of member shares was tried first: it jumps with every takeover and drifts
         because the largest organization absorbs the smallest, so the baseline did not hold. See docs/ODD.md.)"""
         orgs = [o for o in self._orgs() if o.home == country]
-        tot = sum(o.members for o in orgs)
+        lift = p["trafficker.contest_violence_increase"]
+        tot = sum(o.members * (1.0 + lift * o.contest) for o in orgs)
         n0 = self.org_count0.get(country, 1)
         return tot, (len(orgs) / n0) ** p["trafficker.rivalry_elasticity"] if orgs else 0.0
 
@@ -99,12 +104,14 @@ class Traffickers:
             v = kappa * mem * rivalry
             self.violence += v
             killed = v * p["trafficker.member_share_of_deaths"]
+            members = sum(o.members for o in self._orgs() if o.home == c)
             for o in [o for o in self._orgs() if o.home == c]:
-                o.members = max(1.0, o.members - killed * o.members / mem)
+                o.members = max(1.0, o.members - killed * o.members / members)
         orgs = sorted(self._orgs(), key=lambda o: o.draw_id)
-        prob = p["trafficker.leadership_removal_probability"]
+        prob = p["trafficker.leadership_removal_probability"]  # the 2021 rate: takeovers balance it
         for o in orgs:
-            if model.policy.switch("leadership_targeting", o.home) and leadership_draw(model, o) < prob:
+            if (model.policy.switch("leadership_targeting", o.home)
+                    and leadership_draw(model, o) < prob * p["trafficker.leadership_removal_multiplier"]):
                 child = o.split()
                 child.cell = o.cell
         homes = sorted({o.home for o in self._orgs()})
@@ -122,4 +129,14 @@ class Traffickers:
                 "trafficker_revenue_usd": sum(o.revenue for o in orgs),
                 "assets_seized_usd": self.assets_seized,
                 "trafficking_orgs": len(orgs),
+                "succession_contests": sum(o.contest for o in orgs),
                 "trafficker_members": sum(o.members for o in orgs)}
+
+
+def _steady_contest(p, policy) -> float:
+    """An organization's succession contest at the status quo, where removals of members and leaders open
+    contests as fast as they decay (the contest is read after the month's member removals)."""
+    months = p["trafficker.contest_months"]
+    members = p["trafficker.contest_per_member_removed"] * p["trafficker.incarceration_per_member"]
+    leaders = p["trafficker.leadership_removal_probability"] if policy.switch("leadership_targeting") else 0.0
+    return months * members + (months - 1.0) * leaders

@@ -2,7 +2,8 @@
 
 What is here: the people as arrays (people.py), their state machine (states.py) as one person's Mesa agent
 (agent.py, the reference path) and as a numba kernel over everyone (rule.py, kernel.py), the count after
-each month and the output columns it gives (count.py), and the monthly rates the rule reads (rates.py).
+each month and the output columns it gives (count.py), the monthly rates the rule reads (rates.py), and the
+naloxone kits in the people's hands (naloxone.py).
 ``Users`` below holds the room's state and plays its part of the month.
 """
 
@@ -13,6 +14,7 @@ import numpy as np
 from model.users.agent import User
 from model.users.count import count_month, user_columns
 from model.users.kernel import step_users
+from model.users.naloxone import NaloxoneKits
 from model.users.people import make_users
 from model.users.rates import user_rates
 from model.users.states import EVENT_BITS, USER_STATE_NAMES
@@ -26,6 +28,7 @@ class Users:
         b, p = model.baseline, model.params
         self.markets = b.markets
         self.people = make_users(b, n_agents, model.seed, p["user.group_size"])
+        self.kits = NaloxoneKits(b, p)  # naloxone kits in hand by market and channel
         self.rates = None      # [market, group, rate] for this month (rates.py)
         self.counts = None     # agents by (market, group, state) as of the last count
         self.events = None     # events by (market, group, bit) this month
@@ -46,6 +49,7 @@ class Users:
         """Initiation, overdose, treatment, arrest and HIV for everyone, then the count and LHY's memory."""
         u = self.people
         self.people_counts()  # the peer tables come from last month's count (or the first one)
+        self.kits.step(model.enforcement)
         self.rates = user_rates(model)
         before = u.state.copy()
         if self.agents is None:

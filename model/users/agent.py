@@ -9,7 +9,7 @@ treatment, in remission, incarcerated, dead. Each month a person may
   most deaths; treatment cuts the hazard (methadone more than buprenorphine);
 - quit, escalate to dependence, enter or leave treatment, relapse;
 - be arrested (incarcerated, or under decriminalization referred to treatment);
-- if injecting, acquire HIV (syringe services cut transmission).
+- if injecting, acquire HIV (syringe services and agonist treatment cut transmission).
 
 This class is the reference path. The population as a whole is advanced by
 model/users/kernel.py:step_users; ``User.step`` below is the same rule for one
@@ -29,7 +29,8 @@ from model.users.states import (
     R_NALOXONE, R_OD,
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
-    R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT,
+    R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER,
+    R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH,
 )
 
 
@@ -78,7 +79,7 @@ class User(mesa.Agent):
         elif s == DEPENDENT:
             ev = self._dependent(i, r, u2, u3, ev)
         elif s == TREATMENT:
-            self._in_treatment(i, r, u3)
+            ev = self._in_treatment(i, r, u2, u3, ev)
         else:
             self._in_remission(i, r, u3)
         pop.event[i] = ev
@@ -99,13 +100,16 @@ class User(mesa.Agent):
             pop.event[i] = 0
 
     def _serve_sentence(self, i, r, u1, u2, u3) -> None:
-        """Prisoners die of other causes or are released: occasional users back to occasional use, dependent
-        users mostly back to dependent use with lost tolerance."""
+        """Prisoners die of other causes or of an overdose, or are released: occasional users back to
+        occasional use, dependent users mostly back to dependent use with lost tolerance."""
         pop = self.model.users.people
         ev = 0
         if u1 < r[R_BG_DEATH]:
             pop.state[i] = DEAD
             ev = E_OTHER_DEATH
+        elif u1 < r[R_BG_DEATH] + r[R_OD_PRISON]:  # drugs reach prisons: overdose at a far lower rate
+            pop.state[i] = DEAD
+            ev = E_OD_DEATH
         elif u2 < r[R_RELEASE]:
             if not (pop.flags[i] & F_WAS_DEPENDENT):
                 pop.state[i] = OCCASIONAL
@@ -136,7 +140,8 @@ class User(mesa.Agent):
             h *= r[R_POST_EXIT]
         elif pop.risk[i] == RISK_POST_RELEASE:
             h *= r[R_POST_RELEASE]
-        fatal = h * (1.0 - r[R_NALOXONE])
+        # only an overdose with a bystander can be reversed (R_NALOXONE is the share reversed of those)
+        fatal = h * (1.0 - r[R_BYSTANDER] * r[R_NALOXONE])
         return u1 < fatal, fatal <= u1 < h
 
     def _occasional(self, i, r, u2, u3, ev) -> int:
@@ -186,14 +191,20 @@ class User(mesa.Agent):
             self.model.users.people.state[i] = PRISON
         return ev | E_ARREST
 
-    def _in_treatment(self, i, r, u3) -> None:
-        """People in treatment drop out (lost tolerance next month) or complete it into remission."""
+    def _in_treatment(self, i, r, u2, u3, ev) -> int:
+        """People in treatment drop out (lost tolerance next month; methadone's and buprenorphine's rates
+        differ) or complete it into remission; injectors may acquire HIV, less often in agonist treatment."""
         pop = self.model.users.people
-        if u3 < r[R_TX_DROP]:
+        drop = r[R_TX_DROP_METH] if (pop.flags[i] & F_METHADONE) else r[R_TX_DROP]
+        if u3 < drop:
             pop.state[i] = DEPENDENT
             pop.risk[i] = RISK_POST_TREATMENT
-        elif u3 < r[R_TX_DROP] + r[R_TX_DONE]:
+        elif u3 < drop + r[R_TX_DONE]:
             pop.state[i] = REMISSION
+        elif (pop.flags[i] & F_INJECTS) and not (pop.flags[i] & F_HIV) and u2 > 1.0 - r[R_HIV_TX]:
+            pop.flags[i] |= F_HIV
+            ev |= E_HIV
+        return ev
 
     def _in_remission(self, i, r, u3) -> None:
         """Former dependent users relapse to dependence; former occasional users to occasional use."""

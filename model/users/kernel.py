@@ -13,10 +13,12 @@ from numba import njit, prange
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from model import rng
-from model.users.rule import exits, initiation, other_death, overdose_hazard, step_person
+from model.users.rule import (
+    exits, fatal_share, initiation, other_death, overdose_hazard, step_person, treatment_dropout,
+)
 from model.users.states import (
-    DEAD, DEPENDENT, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, R_HIV, R_IMIT,
-    R_INNOV, R_NALOXONE, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_TX_DONE, R_TX_DROP, R_BG_DEATH, REMISSION,
+    DEAD, DEPENDENT, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, R_HIV, R_HIV_TX,
+    R_IMIT, R_INNOV, R_OD_PRISON, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_TX_DONE, R_BG_DEATH, REMISSION,
     RISK_NONE, TREATMENT,
 )
 
@@ -87,12 +89,12 @@ def _quiet_bounds(rates, m, g, s, f):
     b3 = np.uint64(0)
     a2 = np.uint64(_V_ONE)
     if s == PRISON:
-        b1 = _below(rates[m, g, R_BG_DEATH])
+        b1 = max(_below(rates[m, g, R_BG_DEATH]), _below(rates[m, g, R_BG_DEATH] + rates[m, g, R_OD_PRISON]))
         b2 = _below(rates[m, g, R_RELEASE])
     elif s == OCCASIONAL or s == DEPENDENT or s == TREATMENT or s == REMISSION:
         if s != REMISSION:
             h = overdose_hazard(rates, m, g, s, f)
-            fatal = h * (1.0 - rates[m, g, R_NALOXONE])
+            fatal = h * fatal_share(rates, m, g)
             b1 = max(_below(fatal), _below(h))
         if s != OCCASIONAL:
             b2 = _below(other_death(rates, m, g, s, f))
@@ -103,7 +105,10 @@ def _quiet_bounds(rates, m, g, s, f):
             if s == DEPENDENT and (f & F_INJECTS) and not (f & F_HIV):
                 a2 = _above(1.0 - rates[m, g, R_HIV])
         elif s == TREATMENT:
-            b3 = max(_below(rates[m, g, R_TX_DROP]), _below(rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]))
+            drop = treatment_dropout(rates, m, g, f)
+            b3 = max(_below(drop), _below(drop + rates[m, g, R_TX_DONE]))
+            if (f & F_INJECTS) and not (f & F_HIV):
+                a2 = _above(1.0 - rates[m, g, R_HIV_TX])
         else:
             b3 = _below(rates[m, g, R_RELAPSE_DEP] if (f & F_WAS_DEPENDENT) else rates[m, g, R_RELAPSE_LIGHT])
     return _pack(b1, b2, b3, a2)

@@ -71,7 +71,9 @@ def make_users(b: Baseline, n_agents: int, seed: int, group_size: int) -> UserPo
         u_inj, u_hiv, u_meth = gen.random(len(st)), gen.random(len(st)), gen.random(len(st))
         inj_ok = (grp == GROUPS.index("opioid")) | (grp == GROUPS.index("methamphetamine"))
         flags[inj_ok & (u_inj < b.params["user.injecting_share"])] |= F_INJECTS
-        flags[((flags & F_INJECTS) > 0) & (st == DEPENDENT) & (u_hiv < b.params["user.hiv_prevalence_pwid"])] |= F_HIV
+        # HIV prevalence among people who inject, in or out of treatment (calibration counts both as at risk)
+        flags[((flags & F_INJECTS) > 0) & np.isin(st, (DEPENDENT, TREATMENT))
+              & (u_hiv < b.params["user.hiv_prevalence_pwid"])] |= F_HIV
         flags[np.isin(st, (DEPENDENT, TREATMENT, REMISSION))] |= F_WAS_DEPENDENT
         dep_share = np.array([b.users[(m, g)]["prison_dep_share"] if (m, g) in b.users else 1.0 for g in GROUPS])
         flags[(st == PRISON) & (gen.random(len(st)) < dep_share[grp])] |= F_WAS_DEPENDENT

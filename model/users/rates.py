@@ -14,7 +14,8 @@ from model.users.states import (
     N_RATES, R_ARREST_DEP, R_ARREST_OCC, R_BG_DEATH, R_BG_TX_BUP, R_BG_TX_METH, R_ESCALATE, R_HIV, R_IMIT,
     R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD, R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT,
     R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP,
-    R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY,
+    R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY, R_BYSTANDER, R_HIV_TX, R_OD_PRISON,
+    R_TX_DROP_METH,
 )
 from model.world import GROUPS
 
@@ -42,6 +43,8 @@ def user_rates(model) -> np.ndarray:
             _treatment_and_justice(r, u, p, cover, treatment_places(model, m).get(g, 0.0), dep, tx)
             _overdose(r, u, p, g, cover, model.markets.scarcity.get((m, g), 1.0),
                       model.markets.fentanyl_share[m], model.markets.fentanyl_share0[m])
+            if g == "opioid":  # naloxone reverses opioid overdoses
+                r[R_NALOXONE] = users.kits.reversed_given_bystander(m, _would_be_fatal(r, u, occ, dep, tx))
             _hiv(r, u, p, cover, inj)
     return rates
 
@@ -67,8 +70,6 @@ def _programme_cover(model, m: str) -> dict:
     return {
         "prevention": (1.0 - p["user.prevention_max_effect"] * min(1.0, reach)) / (
             1.0 - p["user.prevention_max_effect"] * md.get("prevention_reach", 0.0)),
-        "naloxone": min(0.95, md.get("naloxone_coverage", 0.0) * enf.effect("naloxone", m)
-                        * p["user.naloxone_coverage_scale"]),
         "ssp": min(0.95, md.get("ssp_coverage", 0.0) * enf.effect("ssp", m)),
         "ssp0": md.get("ssp_coverage", 0.0),
         "drug_checking": min(0.95, md.get("drug_checking_coverage", 0.0) * enf.effect("drug_checking", m)),
@@ -106,9 +107,10 @@ def _initiation_and_quitting(r, u, p, price, prevention, ymem, occ, never_people
 def _treatment_and_justice(r, u, p, cover, slots, dep, tx) -> None:
     """Treatment keeps its places full; arrest, or under decriminalization referral to treatment; prison."""
     # treatment keeps its places full: entries replace exits and fill new places
-    exits = tx * (u["tx_drop"] + u["tx_done"] + u["bg_tx"])
+    exits = tx * (u["tx_drop_mix"] + u["tx_done"] + u["bg_tx"])
     r[R_TX_ENTRY] = min(0.5, max(0.0, slots - tx + exits) / dep) if dep > 0 else 0.0
     r[R_TX_DROP] = u["tx_drop"]
+    r[R_TX_DROP_METH] = u["tx_drop_meth"]
     r[R_TX_DONE] = u["tx_done"]
     # arrest; under decriminalization possession arrests become referrals to treatment
     arrest = u["arrest_dep"] * cover["arrest_ratio"]
@@ -146,7 +148,8 @@ def _overdose(r, u, p, g, cover, scarcity, fs, fs0) -> None:
     r[R_OD_TX_BUP] = u["rr_bup"]
     r[R_POST_EXIT] = u["post_exit"]
     r[R_POST_RELEASE] = u["post_release"]
-    r[R_NALOXONE] = cover["naloxone"] * p["user.naloxone_reversal_probability"]
+    r[R_BYSTANDER] = p["user.overdose_bystander_share"]
+    r[R_OD_PRISON] = u["od_prison"]
     r[R_BG_DEATH] = u["bg"]
     r[R_BG_TX_METH] = u["bg_rr_meth"]
     r[R_BG_TX_BUP] = u["bg_rr_bup"]
@@ -154,7 +157,8 @@ def _overdose(r, u, p, g, cover, scarcity, fs, fs0) -> None:
 
 
 def _hiv(r, u, p, cover, inj) -> None:
-    """HIV transmission scales with prevalence among injectors and syringe-service coverage."""
+    """HIV transmission scales with prevalence among injectors and syringe-service coverage; in agonist
+    treatment it is lower by its own rate ratio (MacArthur et al. 2012), the two effects multiplied."""
     ssp, ssp0 = cover["ssp"], cover["ssp0"]
     hiv_f = (1 - ssp * (1 - p["user.ssp_hiv_rr"])) / (1 - ssp0 * (1 - p["user.ssp_hiv_rr"]))
     prev_ratio = 1.0
@@ -163,6 +167,15 @@ def _hiv(r, u, p, cover, inj) -> None:
         if tot_inj > 0:
             prev_ratio = (hiv_inj / tot_inj) / p["user.hiv_prevalence_pwid"]
     r[R_HIV] = min(0.5, u["hiv"] * hiv_f * prev_ratio)
+    r[R_HIV_TX] = r[R_HIV] * u["hiv_tx_rr"]  # agonist treatment's own effect, on top of syringe services'
+
+
+def _would_be_fatal(r, u, occ, dep, tx) -> float:
+    """Would-be-fatal opioid overdoses a month: 2021's, scaled by this month's hazard and exposure (the users
+    out of treatment, occasional users' weight, and treatment's multipliers) over 2021's."""
+    exposure = dep + u["od_occ_w"] * occ + tx * (u["meth_share"] * u["rr_meth"] + (1 - u["meth_share"]) * u["rr_bup"])
+    base = u["od"] * u["exposure0"]
+    return u["potential0"] * r[R_OD] * exposure / base if base > 0 else 0.0
 
 
 def treatment_places(model, m: str) -> dict:

@@ -18,7 +18,7 @@ from model.users.states import (
     R_METH_SHARE, R_NALOXONE, R_OD, R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE,
     R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT,
     R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE,
-    RISK_POST_TREATMENT, TREATMENT,
+    RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER, R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH,
 )
 
 @njit(cache=True, inline="always")
@@ -40,6 +40,19 @@ def overdose_hazard(rates, m, g, s, f):
     elif s == TREATMENT:
         h *= rates[m, g, R_OD_TX_METH] if (f & F_METHADONE) else rates[m, g, R_OD_TX_BUP]
     return h
+
+
+@njit(cache=True, inline="always")
+def fatal_share(rates, m, g):
+    """Share of overdoses that are fatal: all but those with a bystander (R_BYSTANDER) whom naloxone revives
+    (R_NALOXONE, given a bystander). An overdose no one witnesses is never reversed."""
+    return 1.0 - rates[m, g, R_BYSTANDER] * rates[m, g, R_NALOXONE]
+
+
+@njit(cache=True, inline="always")
+def treatment_dropout(rates, m, g, f):
+    """Monthly chance of leaving treatment early: methadone's or (unflagged) buprenorphine's."""
+    return rates[m, g, R_TX_DROP_METH] if (f & F_METHADONE) else rates[m, g, R_TX_DROP]
 
 
 @njit(cache=True, inline="always")
@@ -97,6 +110,9 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
         if u1 < rates[m, g, R_BG_DEATH]:
             state[i] = DEAD
             ev = E_OTHER_DEATH
+        elif u1 < rates[m, g, R_BG_DEATH] + rates[m, g, R_OD_PRISON]:
+            state[i] = DEAD
+            ev = E_OD_DEATH
         elif u2 < rates[m, g, R_RELEASE]:
             if not (flags[i] & F_WAS_DEPENDENT):
                 state[i] = OCCASIONAL
@@ -114,7 +130,7 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             h *= rates[m, g, R_POST_EXIT]
         elif risk[i] == RISK_POST_RELEASE:
             h *= rates[m, g, R_POST_RELEASE]
-        fatal = h * (1.0 - rates[m, g, R_NALOXONE])
+        fatal = h * fatal_share(rates, m, g)
         if u1 < fatal:
             state[i] = DEAD
             event[i] = E_OD_DEATH
@@ -161,11 +177,15 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             flags[i] |= F_HIV
             ev |= E_HIV
     elif s == TREATMENT:
-        if u3 < rates[m, g, R_TX_DROP]:
+        drop = treatment_dropout(rates, m, g, flags[i])
+        if u3 < drop:
             state[i] = DEPENDENT
             risk[i] = RISK_POST_TREATMENT
-        elif u3 < rates[m, g, R_TX_DROP] + rates[m, g, R_TX_DONE]:
+        elif u3 < drop + rates[m, g, R_TX_DONE]:
             state[i] = REMISSION
+        elif (flags[i] & F_INJECTS) and not (flags[i] & F_HIV) and u2 > 1.0 - rates[m, g, R_HIV_TX]:
+            flags[i] |= F_HIV
+            ev |= E_HIV
     else:  # REMISSION
         if flags[i] & F_WAS_DEPENDENT:
             if u3 < rates[m, g, R_RELAPSE_DEP]:

@@ -1,0 +1,155 @@
+"""The ``drugmarket`` subcommands ``run``, ``sweep`` and ``compare``: each returns its exit status."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from .options import RunOptions
+
+#: the environment variable of the testing hook that replaces model.simulate (see experiments/cli.py)
+SIMULATE_ENV = "DRUGMARKET_SIMULATE"
+
+
+class CommandState:
+    """The output directory of the command running now, for the message after Ctrl-C."""
+
+    out: Path | None = None
+
+
+def print_error(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr)
+
+
+def _simulate(args) -> str | None:
+    return args.simulate or os.environ.get(SIMULATE_ENV) or None
+
+
+def _safe_name(name: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._") or "run"
+    return s[:100]
+
+
+def _out_dir(args, default_name: str) -> Path:
+    """``--out``, or results/<default_name>; remembered for the message after Ctrl-C."""
+    out = Path(args.out) if args.out else Path("results") / _safe_name(default_name)
+    CommandState.out = out
+    return out
+
+
+def _overrides(args) -> list[str]:
+    extra = list(args.overrides)
+    if args.months is not None:
+        extra.append(f"months={args.months}")
+    if args.preset is not None:
+        extra.append(f'preset="{args.preset}"')
+    return extra
+
+
+def _load(path: str | None, overrides: list[str]):
+    from model.run import check_scenario
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(path, overrides)
+    check_scenario(scenario)  # a bad world file or an unknown country is refused before any run starts
+    return scenario
+
+
+def _run_options(args, argv, out: Path) -> RunOptions:
+    """The run options of a command: its execution options, ``out`` and the command line."""
+    return RunOptions(
+        simulate=_simulate(args), backend=args.backend, workers=args.workers, address=args.address, out=out,
+        resume=args.resume, overwrite=args.overwrite, command=["drugmarket", *argv],
+    )
+
+
+def _failed_exit(report) -> int:
+    """Exit status 1 if runs failed (after a note on runs Dask had to rerun), else 0."""
+    deaths = getattr(report, "worker_deaths", None)
+    if deaths:
+        print(f"note: a Dask worker process died under {len(deaths)} run{'s' if len(deaths) != 1 else ''} "
+              f"(tasks {', '.join(map(str, sorted(deaths)[:10]))}{', ...' if len(deaths) > 10 else ''}); Dask ran "
+              "them again elsewhere (worker_deaths in the manifest)", file=sys.stderr)
+    if report.n_failed:
+        print_error(report.failure_summary())
+        return 1
+    return 0
+
+
+def cmd_run(args, argv) -> int:
+    from .run_summary import summary_lines
+    from .runner import run_scenarios
+    from .storage import atomic_write_parquet
+
+    scenario = _load(args.scenario, _overrides(args))
+    out = _out_dir(args, scenario.name)
+    report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run")
+    df = report.results()
+    if len(df):
+        atomic_write_parquet(df, out / "results.parquet")
+        lines = summary_lines(df) or [f"{len(df):,} rows"]
+        print(f"{scenario.name} ({scenario.preset}, {scenario.months} months): " + lines[0])
+        for line in lines[1:]:
+            print("  " + line)
+        if args.figure:
+            from viz.figures import outcomes_figure
+
+            outcomes_figure(df, out / "outcomes.png", title=scenario.name)
+        print(f"results: {out / 'results.parquet'} ({len(df):,} rows)"
+              + (f", figure: {out / 'outcomes.png'}" if args.figure else ""))
+    return _failed_exit(report)
+
+
+def cmd_sweep(args, argv) -> int:
+    from .sweep import format_sensitivity, load_sweep, run_sweep, sample_design
+
+    spec = load_sweep(args.sweep_file)
+    _check_sweep_worlds(spec)
+    out = _out_dir(args, spec.name)
+    design, _ = sample_design(spec)
+    n_runs = len(design) * spec.replicates
+    print(f"sweep {spec.name}: {spec.design} design, {len(spec.factors)} factors, {len(design)} rows "
+          f"x {spec.replicates} seed{'s' if spec.replicates != 1 else ''} = {n_runs} runs -> {out}")
+    res = run_sweep(spec, figure=args.figure, options=_run_options(args, argv, out))
+    if res.sensitivity is not None:
+        print(format_sensitivity(res.sensitivity, spec.design))
+        print(f"sensitivity: {out / 'sensitivity.csv'}" + (f", figure: {out / 'sensitivity.png'}" if args.figure else ""))
+    if res.note:
+        print(f"note: {res.note}", file=sys.stderr)
+    if res.runs is not None:
+        print(f"outputs per run: {out / 'outputs.parquet'}; design: {out / 'design.parquet'}")
+    return _failed_exit(res.report)
+
+
+def _check_sweep_worlds(spec) -> None:
+    """Refuse before any run a sweep whose base scenario, or a ``world`` level, names a world file
+    that cannot be used (as ``run`` and ``compare`` do), instead of failing in every run."""
+    import copy
+
+    from model.run import check_scenario
+
+    check_scenario(spec.base)
+    for f in spec.factors:
+        if f.key == "world":
+            for level in f.levels or []:
+                s = copy.deepcopy(spec.base)
+                s.world = level
+                check_scenario(s)
+
+
+def cmd_compare(args, argv) -> int:
+    from .compare import compare, format_table
+
+    overrides = _overrides(args)
+    baseline = _load(args.baseline, overrides)
+    policies = [_load(p, overrides) for p in args.policies]
+    out = _out_dir(args, "compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
+    res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
+                  options=_run_options(args, argv, out))
+    print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
+          + (f"; figure: {out / 'compare.png'}" if args.figure else ""))
+    return _failed_exit(res.report)
+

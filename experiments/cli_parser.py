@@ -1,0 +1,98 @@
+"""The ``drugmarket`` argument parser: its subcommands, their options and the checks of their values."""
+
+from __future__ import annotations
+
+import argparse
+
+#: subcommands passed on, arguments untouched, to another entry point ("module:function")
+DELEGATES = {
+    "reproduce": ("experiments.published.reproduce:main", "reproduce the published experiments"),
+    "app": ("viz.app:serve", "start the Solara workshop app"),
+    "bench": ("benchmarks.__main__:main", "run the benchmarks (python -m benchmarks)"),
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _seeds(text: str) -> int | list[int]:
+    """``10`` -> seeds 1..10; ``3,7,11`` -> those seeds."""
+    if "," in text:
+        try:
+            seeds = [int(s) for s in text.split(",") if s.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected N or a comma-separated list of seeds, got {text!r}") from None
+        if len(set(seeds)) != len(seeds) or not seeds:
+            raise argparse.ArgumentTypeError(f"seeds must be distinct, got {text!r}")
+        return seeds
+    return _positive_int(text)
+
+
+def _add_exec_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("execution")
+    g.add_argument("--backend", choices=("local", "serial", "dask"), default=None,
+                   help="local: a process pool (default); serial: in this process; "
+                        "dask: a Dask LocalCluster, or the scheduler given by --address")
+    g.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: the number of CPUs)")
+    g.add_argument("--address", default=None, help="a Dask scheduler address (implies --backend dask)")
+    g.add_argument("--resume", action="store_true",
+                   help="continue a run in --out: skip the runs already saved, rerun the rest")
+    g.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
+    g.add_argument("--no-figure", dest="figure", action="store_false", help="do not draw figures")
+    g.add_argument("--simulate", default=None, help=argparse.SUPPRESS)  # testing: module:function
+
+
+def _add_scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a scenario value by dotted name, e.g. --set policy.budget.treatment=2e9 (repeatable)")
+    p.add_argument("--seeds", type=_seeds, default=None, metavar="N",
+                   help="number of seeds (1..N, default 10) or a comma-separated list; "
+                        "the same seeds for every scenario (common random numbers)")
+    p.add_argument("--months", type=_positive_int, default=None, help="months to simulate (overrides the scenario)")
+    p.add_argument("--preset", default=None, help="agent scale preset (overrides the scenario), e.g. tiny, workshop, national")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drugmarket",
+        description="An agent-based model of the illicit drug market and the policies aimed at it.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run one scenario over several seeds",
+                       description="Run a scenario once per seed; write parts, manifest, results.parquet and outcomes.png to --out.")
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                   help="a scenario TOML file or a shipped scenario's name (default: the status quo)")
+    _add_scenario_options(p)
+    p.add_argument("--out", default=None, help="output directory (default: results/<scenario name>)")
+    _add_exec_options(p)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep and sensitivity analysis from a sweep file",
+                       description="Run the design of a sweep file (see experiments/sweeps/example.toml) and analyse it.")
+    p.add_argument("sweep_file", metavar="SWEEP_FILE")
+    p.add_argument("--out", default=None, help="output directory (default: results/<sweep name>)")
+    _add_exec_options(p)
+
+    p = sub.add_parser("compare", help="outcomes averted and cost-effectiveness of policies against a baseline",
+                       description="Run a baseline and policies with the same seeds and report each policy's "
+                                   "outcomes averted (paired differences, 95%% intervals) and cost per death averted.")
+    p.add_argument("baseline", metavar="BASELINE")
+    p.add_argument("policies", nargs="+", metavar="POLICY")
+    _add_scenario_options(p)
+    p.add_argument("--horizon", type=_positive_int, default=None, help="compare the first H months (default: all)")
+    p.add_argument("--out", default=None, help="output directory (default: results/compare-<baseline>)")
+    _add_exec_options(p)
+
+    for name, (target, text) in DELEGATES.items():
+        p = sub.add_parser(name, help=text, add_help=False, description=f"{text} ({target})")
+        p.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+

@@ -1,0 +1,97 @@
+"""The summary ``drugmarket run`` prints: each main outcome in the first and last 12 months, with units."""
+
+from __future__ import annotations
+
+from .columns import cultivation_columns, drug_columns, spend_columns
+from .numbers import fmt_number, fmt_usd, t_interval
+
+#: column or prefix, label, kind (flow: a year; stock: people etc.), unit
+SUMMARY_ITEMS = (
+    ("overdose_deaths", "overdose deaths", "flow", "a year"),
+    ("overdoses_reversed", "overdoses reversed", "flow", "a year"),
+    ("new_hiv_pwid", "new HIV infections (PWID)", "flow", "a year"),
+    ("violence_deaths", "violence deaths", "flow", "a year"),
+    ("initiations", "initiations", "flow", "a year"),
+    ("arrests", "arrests", "flow", "a year"),
+    ("people_with_sud", "people with SUD", "stock", "people"),
+    ("in_treatment", "people in treatment", "stock", "people"),
+    ("incarcerated", "people incarcerated", "stock", "people"),
+    ("fentanyl_share", "fentanyl share", "share", ""),
+    ("cultivation_ha_", "cultivation (all countries)", "stock", "ha"),
+    ("retail_price_", "retail price", "price", "USD per pure gram"),
+    ("seized_kg_", "seizures", "flow", "kg a year"),
+    ("spend_usd_", "spending (all programs)", "flow", "USD a year"),
+)
+
+
+def _window(df, first: bool, n: int = 12):
+    m = df["month"]
+    if first:
+        return df[m < m.groupby(df["seed"]).transform("min") + n]
+    return df[m > m.groupby(df["seed"]).transform("max") - n]
+
+
+def _summary_value(df, cols: list[str], kind: str, first: bool):
+    """Per seed: flows as mean month x 12 (a year), stocks and prices as the mean over the window."""
+    w = _window(df, first)
+    monthly = w[cols].sum(axis=1, min_count=1)
+    per_seed = monthly.groupby(w["seed"]).mean()
+    if kind == "flow":
+        per_seed = per_seed * 12
+    return t_interval(per_seed)
+
+
+def _fmt_value(x: float, kind: str, unit: str, *, with_unit: bool = True) -> str:
+    if kind == "share":
+        return f"{x * 100:.1f}%" if abs(x) <= 1.0 else fmt_number(x)
+    if unit.startswith("USD"):
+        text = fmt_usd(x) if kind != "price" else f"USD {fmt_number(x, 3)}"
+        rest = unit[3:].strip()
+        if not with_unit:
+            return text[4:] if text.startswith("USD ") else text
+        return f"{text} {rest}".rstrip()
+    return f"{fmt_number(x)} {unit}" if with_unit and unit else fmt_number(x)
+
+
+def summary_lines(df) -> list[str]:
+    """The run summary: each main outcome in the first 12 months (and the last 12) with
+    units: flows as a year (mean month x 12), stocks as the mean of the months; mean
+    over seeds with a 95% interval of that mean. Skips columns that are absent."""
+    if not len(df) or "seed" not in df.columns:
+        return []
+    if "month" not in df.columns:
+        df = df.assign(month=df.groupby("seed").cumcount() + 1)
+    months = int(df.groupby("seed")["month"].count().max())
+    n_seeds = df["seed"].nunique()
+    lines = []
+    # drug-level columns (retail_price_<drug>), not those by market (retail_price_<drug>_<market>)
+    drugs = [c[len("retail_price_"):] for c in drug_columns(df, "retail_price_")]
+    for spec, label, kind, unit in SUMMARY_ITEMS:
+        if spec == "retail_price_":
+            groups = [(f"retail price of {d}", [spec + d]) for d in drugs]
+        elif spec == "seized_kg_":
+            cols = [spec + d for d in drugs if spec + d in df.columns] if drugs else drug_columns(df, spec)
+            groups = [(f"{label} (all drugs)", cols)]
+        elif spec == "cultivation_ha_":
+            groups = [(label, cultivation_columns(df))]
+        elif spec == "spend_usd_":
+            groups = [(label, spend_columns(df))]
+        else:
+            groups = [(label, [spec])] if spec in df.columns else []
+        for lbl, cols in groups:
+            if not cols:
+                continue
+            m, lo, hi = _summary_value(df, cols, kind, True)
+            text = f"{lbl}: {_fmt_value(m, kind, unit)}"
+            if lo == lo:
+                text += (f" (95% interval {_fmt_value(lo, kind, unit, with_unit=False)}"
+                         f" to {_fmt_value(hi, kind, unit, with_unit=False)})")
+            if months >= 24:
+                m2, _, _ = _summary_value(df, cols, kind, False)
+                text += f"; last 12 months: {_fmt_value(m2, kind, unit)}"
+            lines.append(text)
+    head = (f"{n_seeds} seed{'s' if n_seeds != 1 else ''} x {months} months. First 12 months "
+            "(flows: mean month x 12 = a year; stocks and prices: mean of the months), "
+            f"mean over seeds{' with the 95% interval of that mean' if n_seeds > 1 else ''}:")
+    return [head, *lines]
+
