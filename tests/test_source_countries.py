@@ -137,7 +137,7 @@ def test_the_status_quo_holds_for_30_years():
     """Cultivation, farm-gate and retail prices and people using: the mean of years 21-30 within +-15% of the
     first output year, and no year of the 30 outside +-35% (before the anchored farm-gate price the heroin
     farm-gate price cycled between x0.2 and x3 of its first year). Workshop scale, one seed: yearly retail
-    prices move +-20% with the noise of a few hundred frontier plots and of 1,000 people per agent."""
+    prices move up to +-30% with the noise of a few hundred frontier plots and of 1,000 people per agent."""
     df = _run(months=360, burn_in=24).run()
     first = df.iloc[:12]
     for col in ("cultivation_ha_coca", "cultivation_ha_poppy", "farmgate_price_cocaine", "farmgate_price_heroin",
