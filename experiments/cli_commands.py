@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+from .first_run import announce_compile
 from .options import RunOptions
 
 #: the environment variable of the testing hook that replaces model.simulate (see experiments/cli.py)
@@ -85,6 +86,7 @@ def cmd_run(args, argv) -> int:
 
     scenario = _load(args.scenario, _overrides(args))
     out = _out_dir(args, scenario.name)
+    announce_compile(_simulate(args))
     report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run")
     df = report.results()
     if len(df):
@@ -112,6 +114,7 @@ def cmd_sweep(args, argv) -> int:
     n_runs = len(design) * spec.replicates
     print(f"sweep {spec.name}: {spec.design} design, {len(spec.factors)} factors, {len(design)} rows "
           f"x {spec.replicates} seed{'s' if spec.replicates != 1 else ''} = {n_runs} runs -> {out}")
+    announce_compile(_simulate(args))
     res = run_sweep(spec, figure=args.figure, options=_run_options(args, argv, out))
     if res.sensitivity is not None:
         print(format_sensitivity(res.sensitivity, spec.design))
@@ -146,6 +149,7 @@ def cmd_compare(args, argv) -> int:
     baseline = _load(args.baseline, overrides)
     policies = [_load(p, overrides) for p in args.policies]
     out = _out_dir(args, "compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
+    announce_compile(_simulate(args))
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out))
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
