@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+from .data_dictionary import FILE, write_data_dictionary
 from .first_run import announce_compile
 from .options import RunOptions
 
@@ -99,8 +100,9 @@ def cmd_run(args, argv) -> int:
             from viz.figures import outcomes_figure
 
             outcomes_figure(df, out / "outcomes.png", title=scenario.name)
+        write_data_dictionary(out, df.columns)
         print(f"results: {out / 'results.parquet'} ({len(df):,} rows)"
-              + (f", figure: {out / 'outcomes.png'}" if args.figure else ""))
+              + (f", figure: {out / 'outcomes.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(report)
 
 
@@ -123,6 +125,8 @@ def cmd_sweep(args, argv) -> int:
         print(f"note: {res.note}", file=sys.stderr)
     if res.runs is not None:
         print(f"outputs per run: {out / 'outputs.parquet'}; design: {out / 'design.parquet'}")
+    if write_data_dictionary(out):
+        print(f"columns of the monthly rows (parts/): {out / FILE}")
     return _failed_exit(res.report)
 
 
@@ -153,7 +157,8 @@ def cmd_compare(args, argv) -> int:
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out))
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    write_data_dictionary(out)
     print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
-          + (f"; figure: {out / 'compare.png'}" if args.figure else ""))
+          + (f"; figure: {out / 'compare.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(res.report)
 

@@ -368,6 +368,7 @@ def test_compare_cli(tmp_path, capsys):
     assert "USD 2 billion more" in stdout or "USD 2.00 billion more" in stdout
     assert (out / "compare.png").stat().st_size > 5000
     assert (out / "per_seed.csv").exists() and (out / "results.parquet").exists()
+    assert "overdose_deaths" in (out / "columns.csv").read_text()  # the data dictionary
 
 
 def test_compare_same_seeds_for_all_scenarios(tmp_path):
