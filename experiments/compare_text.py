@@ -87,7 +87,7 @@ def format_table(table: pd.DataFrame, *, months: str = "") -> str:
             if r["outcome"] not in WORDING:  # the cost per death averted
                 lines.append(f"  {name + ':':<{width}}{_cost_text(r)}")
                 continue
-            base_txt = fmt_usd(r["baseline_mean"]) if r["unit"] == "USD" else fmt_number(r["baseline_mean"])
+            base_txt = _amount(r["baseline_mean"], r["unit"])
             what = "baseline total" if r["outcome"] in TOTALS else "baseline"
             change = change_text(r["outcome"], r["unit"], r["mean"], r["low"], r["high"])
             lines.append(f"  {name + ':':<{width}}{change}; {what} {base_txt}")
