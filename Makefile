@@ -27,6 +27,19 @@ endif
 
 env: $(VENV)/.installed
 
+# the documentation site: docs/*.md and the notebooks of docs/notebooks/, run at the tiny preset
+$(VENV)/.docs-installed: $(VENV)/.installed
+ifneq ($(UV),)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact --extra test --extra docs --python $(PYTHON)
+else
+	$(BIN)/pip install --quiet -e ".[test,docs]"
+endif
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/sphinx-build -q -b html docs docs/_build/html
+	@echo "site: docs/_build/html/index.html"
+
 run: $(VENV)/.installed
 	$(BIN)/drugmarket run --seeds 4 --out results/status-quo --overwrite
 
@@ -41,4 +54,4 @@ screenshot: $(VENV)/.installed
 	DRUGMARKET_README_SHOT=1 $(BIN)/pytest -q tests/test_app_browser.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache docs/_build docs/jupyter_execute
