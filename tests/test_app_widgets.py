@@ -182,7 +182,7 @@ def test_two_sessions_have_separate_models():
     a = Session(preset=PRESET, seed=1, n_seeds=1)
     b = Session(preset=PRESET, seed=1, n_seeds=1)
     assert a.policy_models[0] is not b.policy_models[0]
-    assert a.policy_models[0].users.state is not b.policy_models[0].users.state
+    assert a.policy_models[0].users.people.state is not b.policy_models[0].users.people.state
     a.set_budget("treatment", 4.0e9)
     a.step(2)
     assert b.month == 0 and b.levers.budget["treatment"] == STATUS_QUO_BUDGET["treatment"]
