@@ -20,31 +20,32 @@ Backends: ``serial`` (in process), ``local`` (process pool, default), ``dask``
 The command line (``drugmarket``) is experiments/cli.py.
 """
 
-import importlib
+from .backends import BACKENDS, BackendError, make_executor
+from .compare import ComparisonResult, compare
+from .errors import ExperimentError, TasksFailed
+from .options import RunOptions
+from .progress import Progress
+from .report import RunReport
+from .runner import run_ensemble, run_scenarios, run_tasks
+from .storage import ResultStore, read_results
+from .sweep import SweepResult, run_sweep
+from .sweep_file import SweepError, SweepSpec, load_sweep
+from .tasks import Task, execute_task, make_seeds
 
-#: name -> the module that defines it. Imported on first use (PEP 562), so that the command line, whose
-#: subcommands import only what they use, does not load pandas, Dask and the sweep code to print an error
-_WHERE = {
-    "BACKENDS": "backends", "BackendError": "backends", "make_executor": "backends",
-    "ComparisonResult": "compare", "compare": "compare",
-    "ExperimentError": "errors", "TasksFailed": "errors",
-    "RunOptions": "options", "Progress": "progress", "RunReport": "report",
-    "run_ensemble": "runner", "run_scenarios": "runner", "run_tasks": "runner",
-    "ResultStore": "storage", "read_results": "storage",
-    "SweepResult": "sweep", "run_sweep": "sweep",
-    "SweepError": "sweep_file", "SweepSpec": "sweep_file", "load_sweep": "sweep_file",
-    "Task": "tasks", "execute_task": "tasks", "make_seeds": "tasks",
-}
-
-__all__ = [*_WHERE, "load_scenario"]
+__all__ = [
+    "BACKENDS", "BackendError", "make_executor",
+    "ComparisonResult", "compare",
+    "Progress", "RunOptions",
+    "ExperimentError", "RunReport", "Task", "TasksFailed", "execute_task", "make_seeds",
+    "run_ensemble", "run_scenarios", "run_tasks",
+    "ResultStore", "read_results",
+    "SweepError", "SweepResult", "SweepSpec", "load_sweep", "run_sweep",
+    "load_scenario",
+]
 
 
-def __getattr__(name):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value  # the next look-up is an ordinary attribute
-        return value
-    if name == "load_scenario":  # experiments.load_scenario, from the model's light scenario module
+def __getattr__(name):  # experiments.load_scenario without importing the model eagerly
+    if name == "load_scenario":
         from model.scenario import load_scenario
 
         return load_scenario

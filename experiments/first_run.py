@@ -2,17 +2,18 @@
 
 numba keeps one index file per cached kernel in its cache directory (model/__init__.py sets where);
 the index holds the compiled signatures and the source file's time stamp, and numba ignores an
-index whose stamp does not match the source. A kernel module none of whose kernels has a fresh,
-non-empty index will be compiled by the first model built, which takes many seconds without any
-output: this module finds such modules, so the command line can say so before it starts.
+index whose stamp does not match the source. When no kernel of the model has a fresh, non-empty
+index (a fresh clone, a new machine, an emptied cache), the first model built compiles them all,
+which takes many seconds without any output: this module tells, so the command line can say so
+before it starts.
 """
 
 from __future__ import annotations
 
 import sys
 
-#: seconds to compile every kernel module on this project's 2-core machines (docs/performance.md,
-#: "cold first run"); the message scales it by the share of kernel modules to compile
+#: seconds to compile the kernels on this project's 2-core machines: 16.8 s idle (the benchmarks'
+#: cold start), about 29 s when the machine is busy (docs/performance.md, "What a user waits for")
 COMPILE_SECONDS = 20
 
 

@@ -35,8 +35,8 @@ def test_a_warm_cache_says_nothing():
 @pytest.mark.slow
 def test_the_run_command_prints_it_before_the_first_model(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "empty")}
-    code = ("import sys, experiments.cli_commands as c\n"
-            "c.run_scenarios = lambda *a, **k: sys.exit(0)\n"  # stop where the first model would be built
+    code = ("import sys, experiments.runner as r\n"
+            "r.run_scenarios = lambda *a, **k: sys.exit(0)\n"  # stop where the first model would be built
             "from experiments.cli import main; main(['run', '--preset', 'tiny', '--seeds', '1'])")
     err = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path).stderr
     assert "compiling the model's kernels once" in err
