@@ -59,8 +59,8 @@ EXPERIMENT = Experiment(
     main_stat="net_reduction_per_ha_eradicated",
     if_failed="Colombia's 2021 eradication is manual: a destroyed hectare comes back through its household's "
               "replanting (about half within a year, inside the sourced 0.35-0.67) and through new frontier "
-              "plots, whose gross entry is capped at 2.3 times its status-quo 21.5% of the area a year (UNODC "
-              "2012 churn; the cap and the entrants' price sensitivity are judgements). Under +USD 600M the "
+              "plots, whose gross entry is capped at 3.3 times its status-quo 21.5% of the area a year (UNODC "
+              "2012 churn and the +52% of 2015-16; the entrants' price sensitivity is a judgement). Under +USD 600M the "
               "extra destruction outruns that entry for years. Spent on spraying (the source's instrument) "
               "the same money gives about -0.1 ha per hectare sprayed: the area grows slightly. Evidence on how "
               "fast and how far new growers plant after an eradication push would decide it. docs/ODD.md "

@@ -48,8 +48,8 @@ EXPERIMENT = Experiment(
     scenarios=scenarios, statistic=statistic, check=check, main_stat="cost_ratio",
     if_failed="the farm-gate price is now anchored (it stays within about 25% of 2021), so what remains is "
               "quantity: under +USD 1B a year the extra manual eradication destroys hectares faster than "
-              "households replant and the frontier's entry (capped at 2.3 times its status-quo rate) replaces "
-              "them, so world production is 13-17% lower in the first two years and consumption falls with it; "
+              "households replant and the frontier's entry (capped at 3.3 times its status-quo rate) replaces "
+              "them, so world production is 13-15% lower in the first two years and consumption falls with it; "
               "Mejia & Restrepo's figure rests on production that barely moves. A faster, larger frontier "
               "response (not sourced: two-seed runs with 5 times the entry and a faster price response give a "
               "ratio near 1.7) would change it. docs/ODD.md section 12 has the measurements.",
