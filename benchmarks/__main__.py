@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import Load, ensure_cache_dir, log
 
-SECTIONS = ("jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
+SECTIONS = ("startup", "jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -74,6 +74,7 @@ def main(argv=None) -> int:
     j = details.get("jit")
     r["jit_cold_s"] = j["cold"].get("total_s") if j else None
     r["jit_warm_s"] = j["warm"].get("total_s") if j else None
+    r.update(summary.startup_keys(details.get("startup")))
     r["load"] = summary.load_keys(loads)
     r["machine"] = machine_info()
     r["elapsed_s"] = round(time.perf_counter() - t_start, 1)
@@ -85,7 +86,7 @@ def main(argv=None) -> int:
 
 def run_sections(a: argparse.Namespace, months: int, burn: int | None, out_dir: Path) -> tuple[dict, dict]:
     """Run the chosen sections in order; returns each one's details and the machine's load during it."""
-    from benchmarks import bandwidth, kernels, runs, sweep
+    from benchmarks import bandwidth, kernels, runs, startup, sweep
 
     q = a.quick
     details: dict = {}
@@ -100,6 +101,7 @@ def run_sections(a: argparse.Namespace, months: int, burn: int | None, out_dir: 
         details[name] = res
         return res
 
+    section("startup", lambda: startup.measure(q))
     section("jit", lambda: runs.jit_times(a.seed))
     bw = section("bandwidth", lambda: bandwidth.stream_copy(1 << 23 if q else 1 << 26, reps=3 if q else 5))
     if bw:

@@ -28,9 +28,10 @@ from numba import njit, prange
 # What the kernels touch per agent (see model/users/kernel.py and model/farmers/kernel.py).
 USERS_READ = ("market", "group", "state", "flags", "risk")
 USERS_WRITE = ("state", "flags", "risk", "event")
-FARMERS_READ = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age")
-FARMERS_WRITE = ("cell", "illicit", "trust", "enrolled", "erad_age", "eradicated", "voluntary", "deforested",
-                 "replanted", "event")
+FARMERS_READ = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "frontier",
+                "erad_age", "spray_age")
+FARMERS_WRITE = ("cell", "illicit", "trust", "enrolled", "erad_age", "spray_age", "eradicated", "sprayed", "voluntary",
+                 "deforested", "replanted", "entered", "abandoned", "event")
 
 
 @njit(cache=True)
@@ -104,8 +105,7 @@ def farmers_bytes_per_step(pop, model) -> dict:
     read = sum(getattr(pop, k).itemsize for k in FARMERS_READ)
     write = sum(getattr(pop, k).itemsize for k in FARMERS_WRITE)
     room = model.farmers
-    tables = (room.p_erad.nbytes + room.util_a.nbytes + room.util_b.nbytes + room.util_c.nbytes
-              + room.rates.nbytes) / n
+    tables = (room.xrates.nbytes + room.rates.nbytes) / n
     return {"read": read, "write": write, "cell_tables": round(tables, 4), "total": read + write + tables}
 
 

@@ -119,7 +119,7 @@ def _instrument(m, timer: _Timer) -> None:
                                 ("  users: step_users kernel", users_room, "step_users"),
                                 ("  users: count_month kernel", users_room, "count_month"),
                                 ("  markets: loads_seized_at kernel", routes, "loads_seized_at"),
-                                ("  farmers: utilities", farmers_room, "utilities"),
+                                ("  farmers: cell_rates", farmers_room, "cell_rates"),
                                 ("  farmers: country_rates", farmers_room, "country_rates"),
                                 ("  farmers: step_farmers kernel", farmers_room, "step_farmers")):
         setattr(module, name, timer.wrap(label, getattr(module, name)))

@@ -29,15 +29,16 @@ def users_args(m, tile: int = 1) -> tuple[list, dict]:
 
 
 def farmers_args(m, tile: int = 1) -> tuple[list, dict]:
+    """step_farmers' arguments for model ``m`` (``tile`` as for users)."""
     room = m.farmers
     f = room.households
-    names = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "erad_age",
-             "eradicated", "voluntary", "deforested", "replanted", "event")
+    names = ("cell", "country", "land", "illicit", "trust", "risk_av", "enrolled", "coerced", "frontier", "erad_age",
+             "spray_age", "eradicated", "sprayed", "voluntary", "deforested", "replanted", "entered", "abandoned",
+             "event")
     cols = {k: getattr(f, k) for k in names}
     if tile > 1:
         cols = {k: np.tile(v, tile) for k, v in cols.items()}
-    args = [cols[k] for k in names] + [room.p_erad, room.util_a, room.util_b, room.util_c, room.rates, f.cell_lo,
-                                       f.cell_n, m.seed, m.t]
+    args = [cols[k] for k in names] + [room.xrates, room.rates, f.cell_lo, f.cell_n, m.seed, m.t]
     return args, {k: cols[k] for k in FARMERS_WRITE}
 
 

@@ -101,3 +101,12 @@ def load_keys(loads: dict) -> dict:
             "other_cores_max": max(others) if others else None,
             "loadavg_start": next(iter(loads.values()), {}).get("loadavg_start"),
             "loadavg_end": list(loads.values())[-1].get("loadavg_end") if loads else None}
+
+
+def startup_keys(st: dict | None) -> dict:
+    """The user-facing start-up figures of benchmarks/startup.py (None when not measured)."""
+    st = st or {}
+    return {"first_run_cold_s": (st.get("cold") or {}).get("wall_s"),
+            "default_run_warm_s": (st.get("warm") or {}).get("wall_s"),
+            "import_s": st.get("import_median_s"),
+            "first_run_announced": st.get("announced_compile")}

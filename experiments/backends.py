@@ -151,7 +151,8 @@ def make_executor(
     *,
     n_tasks: int | None = None,
 ) -> Iterator[cf.Executor]:
-    """Yield an Executor for ``backend`` (None: ``local``, or ``dask`` if ``address`` is given); shut it (and any cluster it started) down on exit.
+    """Yield an Executor for ``backend`` (None: ``local``, ``dask`` if ``address`` is given, ``serial`` for
+    one task with no ``workers``); shut it (and any cluster it started) down on exit.
 
     ``workers``: processes for ``local`` and for a Dask ``LocalCluster`` (default:
     CPUs, and never more than ``n_tasks`` when that is given). ``address``: a Dask
@@ -159,6 +160,10 @@ def make_executor(
     The yielded executor has an attribute ``max_in_flight``: how many tasks the
     runner keeps submitted at once.
     """
+    if backend is None and not address and not workers and n_tasks == 1:
+        # one run and no backend asked for (``drugmarket run --seeds 1``): a pool would start a process
+        # that imports everything again (seconds) only to run it; the results are the same either way
+        backend = "serial"
     backend = _check_backend(backend, workers, address)
     n = _pool_size(workers, n_tasks)
     if backend == "serial":

@@ -7,6 +7,8 @@ import re
 import sys
 from pathlib import Path
 
+from .data_dictionary import FILE, write_data_dictionary
+from .first_run import announce_compile
 from .options import RunOptions
 
 #: the environment variable of the testing hook that replaces model.simulate (see experiments/cli.py)
@@ -85,6 +87,7 @@ def cmd_run(args, argv) -> int:
 
     scenario = _load(args.scenario, _overrides(args))
     out = _out_dir(args, scenario.name)
+    announce_compile(_simulate(args))
     report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run")
     df = report.results()
     if len(df):
@@ -97,8 +100,9 @@ def cmd_run(args, argv) -> int:
             from viz.figures import outcomes_figure
 
             outcomes_figure(df, out / "outcomes.png", title=scenario.name)
+        write_data_dictionary(out, df.columns)
         print(f"results: {out / 'results.parquet'} ({len(df):,} rows)"
-              + (f", figure: {out / 'outcomes.png'}" if args.figure else ""))
+              + (f", figure: {out / 'outcomes.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(report)
 
 
@@ -112,6 +116,7 @@ def cmd_sweep(args, argv) -> int:
     n_runs = len(design) * spec.replicates
     print(f"sweep {spec.name}: {spec.design} design, {len(spec.factors)} factors, {len(design)} rows "
           f"x {spec.replicates} seed{'s' if spec.replicates != 1 else ''} = {n_runs} runs -> {out}")
+    announce_compile(_simulate(args))
     res = run_sweep(spec, figure=args.figure, options=_run_options(args, argv, out))
     if res.sensitivity is not None:
         print(format_sensitivity(res.sensitivity, spec.design))
@@ -120,6 +125,8 @@ def cmd_sweep(args, argv) -> int:
         print(f"note: {res.note}", file=sys.stderr)
     if res.runs is not None:
         print(f"outputs per run: {out / 'outputs.parquet'}; design: {out / 'design.parquet'}")
+    if write_data_dictionary(out):
+        print(f"columns of the monthly rows (parts/): {out / FILE}")
     return _failed_exit(res.report)
 
 
@@ -146,10 +153,12 @@ def cmd_compare(args, argv) -> int:
     baseline = _load(args.baseline, overrides)
     policies = [_load(p, overrides) for p in args.policies]
     out = _out_dir(args, "compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
+    announce_compile(_simulate(args))
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out))
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    write_data_dictionary(out)
     print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
-          + (f"; figure: {out / 'compare.png'}" if args.figure else ""))
+          + (f"; figure: {out / 'compare.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(res.report)
 

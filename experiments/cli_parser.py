@@ -38,7 +38,7 @@ def _seeds(text: str) -> int | list[int]:
 def _add_exec_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("execution")
     g.add_argument("--backend", choices=("local", "serial", "dask"), default=None,
-                   help="local: a process pool (default); serial: in this process; "
+                   help="local: a process pool (default; a single run runs in this process); serial: in this process; "
                         "dask: a Dask LocalCluster, or the scheduler given by --address")
     g.add_argument("--workers", type=_positive_int, default=None,
                    help="worker processes (default: the number of CPUs)")

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from .columns import CROP_AGGREGATES, outcome_columns  # noqa: F401 - viz/charts.py imports CROP_AGGREGATES from here
-from .numbers import fmt_number, fmt_quantity, fmt_usd, t_interval
+from .compare_text import format_table  # noqa: F401 - the table as text; imported from here too
+from .numbers import fmt_number, fmt_usd, t_interval
 from .errors import ExperimentError
 from .options import RunOptions, run_options
 from .report import RunReport
@@ -144,40 +145,6 @@ def _cost_per_death(pol: str, baseline: str, deaths: dict | None, spend: dict | 
             row["low"], row["high"] = s / hi, s / lo
         row["note"] = "one seed: no interval for the deaths averted" if lo != lo else ""
     return row
-
-
-def format_table(table: pd.DataFrame, *, months: str = "") -> str:
-    """The comparison table as text, with units."""
-    lines = []
-    for pol, grp in table.groupby("policy", sort=False):
-        base = grp["baseline"].iloc[0]
-        n = int(grp["n_seeds"].max()) if len(grp) else 0
-        lines.append(f'"{pol}" against baseline "{base}": {n} seed{"s" if n != 1 else ""}, paired (common random numbers){months}')
-        width = max(len(lbl) for lbl in grp["label"]) + 2
-        for _, r in grp.iterrows():
-            if r["outcome"] == "cost_per_death_averted":
-                if r["mean"] == r["mean"]:
-                    text = f"{fmt_usd(r['mean'])} per death averted"
-                    if r["low"] == r["low"] and r["mean"] != 0:
-                        text += f" (95% interval {fmt_usd(r['low'])} to {fmt_usd(r['high'])})"
-                    if r["note"]:
-                        text += f" ({r['note']})"
-                else:
-                    text = r["note"]
-                lines.append(f"  {r['label']:<{width}}{text}")
-                continue
-            value = fmt_quantity(r["mean"], r["unit"])
-            if r["low"] != r["low"]:
-                ci = "no interval with one seed"
-            elif r["unit"] == "USD":
-                ci = f"95% interval {fmt_usd(r['low'])} to {fmt_usd(r['high'])}"
-            else:
-                ci = f"95% interval {fmt_number(r['low'])} to {fmt_number(r['high'])}"
-            base_txt = fmt_quantity(r["baseline_mean"], r["unit"])
-            what = "baseline total" if r["outcome"] in ("overdose_deaths", "new_hiv_pwid", "violence_deaths", "spend_usd") else "baseline"
-            lines.append(f"  {r['label']:<{width}}{value:>22}  ({ci}; {what} {base_txt})")
-        lines.append("")
-    return "\n".join(lines).rstrip()
 
 
 @dataclass

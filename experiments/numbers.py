@@ -7,8 +7,19 @@ from typing import Iterable
 
 import numpy as np
 
-def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean; (mean, nan, nan) with fewer than 2 values."""
+def t_interval(values: Iterable[float], level: float = 0.95, *,
+               lower: float | None = None, upper: float | None = None) -> tuple[float, float, float]:
+    """Mean and two-sided t-interval of the mean over seeds: (mean, low, high).
+
+    - fewer than 2 values: (mean, nan, nan), no interval;
+    - every value the same (a constant, such as a budget): (mean, mean, mean), no interval to print
+      (:func:`is_constant`);
+    - ``lower``/``upper``: the values the quantity cannot pass (0 for counts, people, hectares and
+      prices; 1 for a share). The interval is cut there. With few seeds a t-interval of a count can
+      reach below zero ("-268.9 to 5,519"); the mean of a quantity that is never below 0 is never
+      below 0 either, so the part cut off holds no value the mean can take, and the cut interval
+      covers the true mean exactly as often as the t-interval did (95%).
+    """
     x = np.asarray([v for v in values if v == v], dtype=float)
     n = len(x)
     if n == 0:
@@ -16,10 +27,22 @@ def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, flo
     m = float(x.mean())
     if n < 2:
         return m, float("nan"), float("nan")
+    if np.all(x == x[0]):
+        return m, m, m
     from scipy.stats import t
 
     half = float(t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return m, m - half, m + half
+    low, high = m - half, m + half
+    if lower is not None:
+        low = max(low, lower)
+    if upper is not None:
+        high = min(high, upper)
+    return m, low, high
+
+
+def is_constant(low: float, high: float) -> bool:
+    """Whether an interval of :func:`t_interval` is that of a constant (every seed gave the same number)."""
+    return low == low and low == high
 
 
 def fmt_number(x: float, digits: int = 4) -> str:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from .columns import cultivation_columns, drug_columns, spend_columns
-from .numbers import fmt_number, fmt_usd, t_interval
+from .numbers import fmt_number, fmt_usd, is_constant, t_interval
+
+#: how the summary's intervals are made (experiments/numbers.py:t_interval says why)
+INTERVAL_NOTE = (" with the 95% interval of that mean (a t-interval, cut at 0: none of these can be negative; "
+                 "a number the same in every seed has none)")
 
 #: column or prefix, label, kind (flow: a year; stock: people etc.), unit
 SUMMARY_ITEMS = (
@@ -38,7 +42,8 @@ def _summary_value(df, cols: list[str], kind: str, first: bool):
     per_seed = monthly.groupby(w["seed"]).mean()
     if kind == "flow":
         per_seed = per_seed * 12
-    return t_interval(per_seed)
+    # every summarised quantity is a count, a stock, a price or a share: never below 0, a share never above 1
+    return t_interval(per_seed, lower=0.0, upper=1.0 if kind == "share" else None)
 
 
 def _fmt_value(x: float, kind: str, unit: str, *, with_unit: bool = True) -> str:
@@ -83,7 +88,7 @@ def summary_lines(df) -> list[str]:
                 continue
             m, lo, hi = _summary_value(df, cols, kind, True)
             text = f"{lbl}: {_fmt_value(m, kind, unit)}"
-            if lo == lo:
+            if lo == lo and not is_constant(lo, hi):  # a constant (the same in every seed) has no interval
                 text += (f" (95% interval {_fmt_value(lo, kind, unit, with_unit=False)}"
                          f" to {_fmt_value(hi, kind, unit, with_unit=False)})")
             if months >= 24:
@@ -92,6 +97,6 @@ def summary_lines(df) -> list[str]:
             lines.append(text)
     head = (f"{n_seeds} seed{'s' if n_seeds != 1 else ''} x {months} months. First 12 months "
             "(flows: mean month x 12 = a year; stocks and prices: mean of the months), "
-            f"mean over seeds{' with the 95% interval of that mean' if n_seeds > 1 else ''}:")
+            f"mean over seeds{INTERVAL_NOTE if n_seeds > 1 else ''}:")
     return [head, *lines]
 

@@ -43,7 +43,7 @@ MANIFEST_VERSION = 1
 #: files of an output directory that --overwrite removes (besides the parts)
 OUTPUT_FILES = (
     MANIFEST, "results.parquet", "outcomes.png", "design.parquet", "outputs.parquet", "sensitivity.csv",
-    "sensitivity.png", "compare.csv", "compare.png", "per_seed.csv",
+    "sensitivity.png", "compare.csv", "compare.png", "per_seed.csv", "columns.csv",
 )
 
 #: packages whose versions the manifest records (the first five are required by the design)

@@ -22,6 +22,7 @@ REQUIRED = (
     "kernel_vs_mesa_ratio_farmers", "bandwidth_fraction_farmers", "bandwidth_gbps", "scaling_r2",
     "bandwidth_fraction_strict", "users_bytes_moved_per_agent_step",
     "jit_cold_s", "jit_warm_s", "full_status", "targets", "load", "machine", "details",
+    "first_run_cold_s", "default_run_warm_s", "import_s", "first_run_announced",
 )
 
 
@@ -44,26 +45,19 @@ def test_targets_pass_miss_and_skip_with_margins():
     assert len(t) == len(TARGETS)
 
 
-def test_a_bandwidth_miss_says_when_the_second_core_gave_little():
-    """On these VMs the host sometimes takes one of the two cores; the users kernel's bandwidth targets then
-    say so (the two-thread speed-up), and say nothing when both cores worked."""
-    busy = {x["key"]: x for x in evaluate({"bandwidth_fraction_strict": 0.2, "users_two_thread_speedup": 1.1})}
-    assert busy["bandwidth_fraction_strict"]["status"] == "MISS"
-    assert "1.10x as fast as one" in margin_text(busy["bandwidth_fraction_strict"])
-    quiet = {x["key"]: x for x in evaluate({"bandwidth_fraction_strict": 0.3, "users_two_thread_speedup": 2.1})}
-    assert quiet["bandwidth_fraction_strict"]["note"] == ""
+def test_bandwidth_is_reported_but_not_a_target():
+    """The share of memory bandwidth measured the host's phases, not the code: no target reads it."""
+    keys = {key for _, key, _, _, _ in TARGETS}
+    assert not any(k.startswith("bandwidth") for k in keys)
+    assert {"default_run_warm_s", "import_s"} <= keys
 
 
-def test_a_bandwidth_miss_says_when_most_rounds_ran_on_one_core():
-    """A miss whose paired rounds mostly ran a kernel under SLOW_ROUND of its fastest round says so, for that
-    kernel's targets only; a pass, or a miss with few slow rounds, says nothing of it."""
-    r = {"bandwidth_rounds": 25, "bandwidth_fraction_strict": 0.2, "bandwidth_fraction_farmers": 0.2,
-         "bandwidth_rounds_users_slow": 20, "bandwidth_rounds_farmers_slow": 3}
-    t = {x["key"]: x for x in evaluate(r)}
-    assert "in 20 of 25 rounds the users kernel ran under 60%" in t["bandwidth_fraction_strict"]["note"]
-    assert "rounds" not in t["bandwidth_fraction_farmers"]["note"]
-    t = {x["key"]: x for x in evaluate(dict(r, bandwidth_fraction_strict=0.3))}
-    assert t["bandwidth_fraction_strict"]["note"] == ""
+def test_start_up_targets_are_the_user_facing_goals():
+    t = {x["key"]: x for x in evaluate({"default_run_warm_s": 4.5, "import_s": 0.5, "quick": False})}
+    assert t["default_run_warm_s"]["status"] == "MISS" and t["default_run_warm_s"]["margin_pct"] == -50.0
+    assert t["import_s"]["status"] == "PASS" and t["import_s"]["margin_pct"] == 50.0
+    quick = {x["key"]: x for x in evaluate({"default_run_warm_s": 1.0, "quick": True})}
+    assert quick["default_run_warm_s"]["status"] == "n/a (quick)"  # the tiny preset is not the default run
 
 
 def test_strict_byte_count_of_the_users_kernel_adds_up_array_by_array():
@@ -98,8 +92,10 @@ def test_quick_benchmark_prints_the_json_keys(tmp_path):
     assert r["quick"] is True
     assert r["full_wall_s"] is None and r["full_status"] == "skipped"
     for key in ("kernel_vs_mesa_ratio", "bandwidth_fraction", "bandwidth_fraction_strict", "national_wall_s", "national_peak_mb",
-                "workshop_wall_s", "runs_per_hour", "jit_cold_s", "jit_warm_s", "bandwidth_gbps"):
+                "workshop_wall_s", "runs_per_hour", "jit_cold_s", "jit_warm_s", "bandwidth_gbps",
+                "first_run_cold_s", "default_run_warm_s", "import_s"):
         assert isinstance(r[key], (int, float)) and r[key] > 0, (key, r[key])
+    assert r["first_run_announced"] is True  # the cold first run said it was compiling
     assert r["paths_agree"] is True  # kernel and Mesa agents end with identical arrays
     assert {t["status"] for t in r["targets"]} <= {"PASS", "MISS", "SKIPPED", "n/a (quick)"}
     assert (tmp_path / "bench.json").exists() and (tmp_path / "bench.txt").exists()

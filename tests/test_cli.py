@@ -363,10 +363,12 @@ def test_compare_cli(tmp_path, capsys):
     assert "not meaningful as a cost: the policy saves" in t.loc[("shift", "cost_per_death_averted"), "note"]
     assert "not distinguishable from zero" in t.loc[("cut", "cost_per_death_averted"), "note"]
     assert t.loc[("more-treatment", "cultivation_ha"), "unit"] == "ha"
-    assert "overdose deaths averted" in stdout and "deaths" in stdout and "per death averted" in stdout
-    assert "USD 2 billion" in stdout or "USD 2.00 billion" in stdout
+    assert "overdose deaths:" in stdout and "fewer (better; 95% interval" in stdout and "per death averted" in stdout
+    assert "averted -" not in stdout and "interval -" not in stdout  # no double negatives
+    assert "USD 2 billion more" in stdout or "USD 2.00 billion more" in stdout
     assert (out / "compare.png").stat().st_size > 5000
     assert (out / "per_seed.csv").exists() and (out / "results.parquet").exists()
+    assert "overdose_deaths" in (out / "columns.csv").read_text()  # the data dictionary
 
 
 def test_compare_same_seeds_for_all_scenarios(tmp_path):

@@ -150,8 +150,11 @@ def main(argv=None) -> int:
         return 2
     names = list(EXPERIMENTS) if (args.all or not args.names) else args.names
     tier = TIERS[FAST if args.fast else FULL]
-    start = time.time()
+    from experiments.first_run import announce_compile
     from model.scenario import ScenarioError
+
+    announce_compile()
+    start = time.time()
     try:
         options = RunOptions(backend=args.backend, workers=args.workers)
         results = run_experiments(names, tier, options, overrides=args.overrides)
