@@ -9,6 +9,8 @@ This module imports nothing else of the project, so any module can import it.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 #: cultivation_ha_<x> columns that are aggregates over countries, not countries
@@ -24,10 +26,16 @@ def drug_columns(df: pd.DataFrame, prefix: str) -> list[str]:
     return sorted(c for c in df.columns if c.startswith(prefix) and "_" not in c[len(prefix):] and is_numeric_column(df, c))
 
 
-def cultivation_columns(df: pd.DataFrame) -> list[str]:
-    """``cultivation_ha_<country>`` columns, without crop aggregates such as cultivation_ha_coca."""
+def is_country_cultivation(column: str) -> bool:
+    """A ``cultivation_ha_<country>`` column: not a crop aggregate such as cultivation_ha_coca, and not a
+    municipality (``cultivation_ha_<country>_m<k>``)."""
     p = "cultivation_ha_"
-    return sorted(c for c in df.columns if c.startswith(p) and c[len(p):] not in CROP_AGGREGATES and is_numeric_column(df, c))
+    return column.startswith(p) and column[len(p):] not in CROP_AGGREGATES and not re.search(r"_m\d+$", column)
+
+
+def cultivation_columns(df: pd.DataFrame) -> list[str]:
+    """The ``cultivation_ha_<country>`` columns (is_country_cultivation) of ``df``."""
+    return sorted(c for c in df.columns if is_country_cultivation(c) and is_numeric_column(df, c))
 
 
 def spend_columns(df: pd.DataFrame) -> list[str]:

@@ -38,7 +38,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import CROP_AGGREGATES, outcome_columns  # noqa: F401 - viz/charts.py imports CROP_AGGREGATES from here
+from .columns import outcome_columns
 from .compare_text import format_table  # noqa: F401 - the table as text; imported from here too
 from .numbers import fmt_number, fmt_usd, t_interval
 from .errors import ExperimentError

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from experiments.compare import CROP_AGGREGATES, fmt_number, fmt_usd
+from experiments.columns import is_country_cultivation
+from experiments.compare import fmt_number, fmt_usd
 from viz.echarts import PALETTE, STATUS_QUO_GREY, line_option, message_option, scale_for
 
 DRUG_ORDER = ("cocaine", "heroin", "fentanyl", "methamphetamine")
@@ -26,8 +27,7 @@ def _drug_cols(snap, prefix: str) -> list[str]:
 
 
 def cultivation_cols(snap) -> list[str]:
-    p = "cultivation_ha_"
-    return sorted(c for c in snap.columns if c.startswith(p) and c[len(p):] not in CROP_AGGREGATES)
+    return sorted(c for c in snap.columns if is_country_cultivation(c))
 
 
 def _name(col: str, prefix: str) -> str:
