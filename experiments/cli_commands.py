@@ -96,6 +96,7 @@ def cmd_run(args, argv) -> int:
         print(f"{scenario.name} ({scenario.preset}, {scenario.months} months): " + lines[0])
         for line in lines[1:]:
             print("  " + line)
+        print("  " + l_grade_note())
         if args.figure:
             from viz.figures import outcomes_figure
 
@@ -157,8 +158,17 @@ def cmd_compare(args, argv) -> int:
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out))
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    print(l_grade_note())
     write_data_dictionary(out)
     print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
           + (f"; figure: {out / 'compare.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(res.report)
 
+
+def l_grade_note() -> str:
+    """The line every printed result carries: how many of the model's parameters are placeholders."""
+    from model.params import PARAMS
+
+    n_low = sum(p.grade == "L" for p in PARAMS.values())
+    return (f"note: {n_low} of the model's {len(PARAMS)} parameters are graded L (placeholder or judgement; "
+            "docs/ODD.md section 13): these numbers rest on them and are not findings about the world")
