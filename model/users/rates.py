@@ -30,6 +30,7 @@ def user_rates(model) -> np.ndarray:
     light, reachable = _imitation_reach(users.people, len(b.markets))
     for mi, m in enumerate(b.markets):
         cover = _programme_cover(model, m)
+        places = treatment_places(model, m)
         inj = users.inj[mi] if users.inj is not None else None
         for gi, g in enumerate(GROUPS):
             if (m, g) not in b.users:
@@ -40,7 +41,7 @@ def user_rates(model) -> np.ndarray:
             price = model.markets.price_index(m, g)
             _initiation_and_quitting(r, u, p, price, cover["prevention"], users.memory_y[(m, g)], occ,
                                      counts[mi, gi, 0] * scale, reachable[mi, gi], light[mi, gi])
-            _treatment_and_justice(r, u, p, cover, treatment_places(model, m).get(g, 0.0), dep, tx)
+            _treatment_and_justice(r, u, p, cover, places.get(g, 0.0), dep, tx)
             _overdose(r, u, p, g, cover, model.markets.scarcity.get((m, g), 1.0),
                       model.markets.fentanyl_share[m], model.markets.fentanyl_share0[m])
             if g == "opioid":  # naloxone reverses opioid overdoses
