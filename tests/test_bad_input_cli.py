@@ -90,3 +90,13 @@ def test_parameters_that_make_calibration_impossible_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "agency.interdiction" in err
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", '"half"'])
+def test_a_bad_prison_treatment_share_is_refused(value, tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'name = "p"\n[params]\n"agency.treatment_split_prison" = {value}\n', encoding="utf-8")
+    code = main(["run", str(scenario), "--seeds", "1", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "agency.treatment_split_prison" in err

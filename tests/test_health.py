@@ -101,3 +101,64 @@ def test_agonist_treatment_lowers_hiv_incidence_among_those_treated():
         inc[state] = ((cols[5] & E_HIV) > 0).mean()
     assert abs(inc[DEPENDENT] - rates[0, 0, R_HIV]) < 0.005
     assert 0 < inc[TREATMENT] < 0.6 * inc[DEPENDENT]
+
+
+def test_agonist_treatment_in_prison_lowers_deaths_after_release_and_raises_treatment_entry():
+    """People with a history of dependence released from prison: those on agonist treatment begun in prison
+    (R_PRISON_OAT = 1) die of overdose less in the month after release (x user.prison_oat_post_release_rr)
+    and enter community treatment more often than those released without it (R_PRISON_OAT = 0)."""
+    from model.calibrate.users import post_release_multiplier
+    from model.users.rates import _prison_treatment
+    from model.users.states import (E_TX_ENTRY, F_WAS_DEPENDENT, R_PRISON_OAT, R_RELEASE_DEP, R_TX_ENTRY,
+                                    RISK_POST_RELEASE_OAT)
+    p = defaults()
+    n = 60000
+    deaths, entries = {}, {}
+    for cover in (0.0, 1.0):
+        rates = np.zeros((1, 1, N_RATES))
+        rates[0, 0, R_RELEASE] = 1.0  # everyone is released this month
+        rates[0, 0, R_RELEASE_DEP] = 1.0  # back to use
+        rates[0, 0, R_OD] = 0.01
+        rates[0, 0, R_POST_RELEASE] = post_release_multiplier(p)
+        rates[0, 0, R_TX_ENTRY] = 0.05
+        _prison_treatment(rates[0, 0], p, cover * n, np.array([[n]]), 0, 0, 1.0)
+        assert rates[0, 0, R_PRISON_OAT] == cover
+        cols, pl, pn = _people(n, PRISON, flags=F_WAS_DEPENDENT)
+        cols = _step(cols, pl, pn, rates)  # the month of release
+        entries[cover] = ((cols[5] & E_TX_ENTRY) > 0).mean()
+        out = cols[2] == DEPENDENT
+        if cover:
+            assert (cols[4][out] == RISK_POST_RELEASE_OAT).all()
+        ev = _step(cols, pl, pn, rates, month=1)[5]  # the first month out
+        deaths[cover] = ((ev[out] & E_OD_DEATH) > 0).mean()
+    # the hazard ratio, within sampling error (about 0.04 vs 0.01 a month)
+    assert deaths[1.0] < 0.5 * deaths[0.0]
+    assert abs(deaths[1.0] / deaths[0.0] - p["user.prison_oat_post_release_rr"]) < 0.08
+    assert entries[0.0] == 0.0 and entries[1.0] > 0.08  # odds ratio 2.47 over 0.05: about 0.115
+
+
+def test_moving_treatment_money_to_prison_buys_prison_treatment_and_fewer_community_places():
+    """The lever: a share of the treatment budget pays agonist treatment in prison at its unit cost (none
+    at the status quo); the community places are calibrated to the status-quo share, so they fall."""
+    from model.model import DrugMarketModel
+    from model.scenario import scenario_from_dict
+    from model.users.states import R_PRISON_OAT
+    from model.world import GROUPS
+
+    gi = GROUPS.index("opioid")
+    got = {}
+    for split in (0.0, 0.2):
+        sc = scenario_from_dict({"preset": "tiny", "months": 1, "params": {
+            "sim.burn_in_months": 0, "agency.treatment_split_prison": split}})
+        m = DrugMarketModel(sc, seed=1)
+        m.run()
+        held = m.users.prison_dep[:, gi] > 0  # markets with opioid-dependent people in prison at this scale
+        assert held.any()
+        got[split] = (m.users.rates[held, gi, R_PRISON_OAT].copy(),
+                      sum(a.activity for (n, _), a in m.enforcement.agency.items() if n == "treatment"),
+                      sum(a.activity for (n, _), a in m.enforcement.agency.items() if n == "treatment_prison"))
+    assert (got[0.0][0] == 0.0).all() and got[0.0][2] == 0.0
+    assert (got[0.2][0] > 0.0).all() and got[0.2][2] > 0.0
+    assert got[0.2][1] < got[0.0][1]
+    # at low coverage the money buys about budget / unit cost: 0.2 x USD 450M / 2,919 a year, about 31,000
+    assert 0.8 * 0.2 * 4.5e8 / 2919.0 < got[0.2][2] <= 0.2 * 4.5e8 / 2919.0

@@ -298,7 +298,9 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
         want_inj = np.zeros((n_m, n_g, 2), np.int64)
         np.add.at(want_inj, (market[inj], group[inj], 0), 1)
         np.add.at(want_inj, (market[inj & (flags & F_HIV != 0)], group[inj & (flags & F_HIV != 0)], 1), 1)
-        want_prison = np.bincount(market[(state == PRISON) & (flags & F_WAS_DEPENDENT != 0)], minlength=n_m)
+        pri = (state == PRISON) & (flags & F_WAS_DEPENDENT != 0)
+        want_prison = np.zeros((n_m, n_g), np.int64)
+        np.add.at(want_prison, (market[pri], group[pri]), 1)
         pg = np.arange(n) // group_size
         n_pg = pg[-1] + 1
         want_light = np.zeros((n_pg, n_g))

@@ -18,7 +18,8 @@ from model.world import GROUPS
 
 
 def demand_programmes(b: Baseline) -> None:
-    """Domestic enforcement, treatment, harm reduction's three programmes and prevention, per market."""
+    """Domestic enforcement, treatment (community places and agonist treatment in prison), harm
+    reduction's three programmes and prevention, per market."""
     p, w = b.params, b.world
     sat = p["agency.saturation_multiple"]
     dep_by_m = {m: sum(b.users[(m, g)]["dependent"] for g in GROUPS if (m, g) in b.users) for m in b.markets}
@@ -41,8 +42,19 @@ def demand_programmes(b: Baseline) -> None:
             "prevention": (md.get("prevention_reach", 0.0) * b.users[(m, "never")]["never"], p["agency.prevention_cost_per_person"]),
         }
         for name, (a0, cost) in units.items():
-            budget0 = programme_budget(STATUS_QUO_BUDGET[budget_key(name)], m, share[m], split_of(name, p))
+            budget0 = programme_budget(STATUS_QUO_BUDGET[budget_key(name)], m, share[m], split_of(name, p, True))
             b.programmes[(name, m)] = curve(name, m, a0, cost, budget0, 0.0, sat)
+        # agonist treatment in prison: what the status-quo share buys, up to every person in prison with a
+        # history of opioid dependence (no observed activity: the money buys it at the unit cost)
+        budget0 = programme_budget(STATUS_QUO_BUDGET["treatment"], m, share[m], split_of("treatment_prison", p, True))
+        b.programmes[("treatment_prison", m)] = curve("treatment_prison", m, 0.0, p["agency.prison_oat_cost_per_year"],
+                                                      budget0, 0.0, sat, prison_opioid_dependent(b, m))
+
+
+def prison_opioid_dependent(b: Baseline, m: str) -> float:
+    """People in prison in market ``m`` with a history of opioid dependence, in 2021."""
+    u = b.users.get((m, "opioid"))
+    return u["incarcerated"] * u["prison_dep_share"] if u else 0.0
 
 
 def curve(program, place, a0, cost, budget0, cofund, sat, k_min: float = 0.0) -> Programme:

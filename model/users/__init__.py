@@ -33,7 +33,7 @@ class Users:
         self.counts = None     # agents by (market, group, state) as of the last count
         self.events = None     # events by (market, group, bit) this month
         self.inj = None        # injecting dependent users by (market, group): all, with HIV
-        self.prison_dep = None  # people in prison with a history of dependence, by market
+        self.prison_dep = None  # people in prison with a history of dependence, by (market, group)
         self.person_months, self.deaths_by_prior = {}, {}
         # LHY's memory of heavy use, people, by (market, group): it deters initiation
         self.memory_y = {(m, g): b.users[(m, g)]["y0"] for m in b.markets for g in GROUPS if (m, g) in b.users}

@@ -30,7 +30,7 @@ from model.users.states import (
     R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL,
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER,
-    R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH,
+    R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH, R_PRISON_OAT, R_PRISON_OAT_RR, R_PRISON_OAT_TX, RISK_POST_RELEASE_OAT,
 )
 
 
@@ -114,11 +114,28 @@ class User(mesa.Agent):
             if not (pop.flags[i] & F_WAS_DEPENDENT):
                 pop.state[i] = OCCASIONAL
             elif u3 < r[R_RELEASE_DEP]:
-                pop.state[i] = DEPENDENT
-                pop.risk[i] = RISK_POST_RELEASE
+                ev = self._released_to_use(i, r, u2, u3)
             else:
                 pop.state[i] = REMISSION
         pop.event[i] = ev
+
+    def _released_to_use(self, i, r, u2, u3) -> int:
+        """Released back to use. Agonist treatment begun in prison reaches a share R_PRISON_OAT of those
+        released (u2 < R_RELEASE x R_PRISON_OAT: given release, u2 / R_RELEASE is a draw of its own); they
+        enter community treatment with R_PRISON_OAT_TX (Marsden et al. 2017: odds ratio 2.47) or use at the
+        post-release risk cut by R_PRISON_OAT_RR (hazard ratio 0.25 in the first four weeks)."""
+        pop = self.model.users.people
+        if u2 < r[R_RELEASE] * r[R_PRISON_OAT]:
+            if u3 < r[R_RELEASE_DEP] * r[R_PRISON_OAT_TX]:
+                pop.state[i] = TREATMENT
+                pop.flags[i] &= NOT_METHADONE
+                return E_TX_ENTRY
+            pop.state[i] = DEPENDENT
+            pop.risk[i] = RISK_POST_RELEASE_OAT
+            return 0
+        pop.state[i] = DEPENDENT
+        pop.risk[i] = RISK_POST_RELEASE
+        return 0
 
     def _other_death_hazard(self, i, s, r) -> float:
         """Deaths from other causes (infections, violence, suicide); treatment lowers them too
@@ -140,6 +157,8 @@ class User(mesa.Agent):
             h *= r[R_POST_EXIT]
         elif pop.risk[i] == RISK_POST_RELEASE:
             h *= r[R_POST_RELEASE]
+        elif pop.risk[i] == RISK_POST_RELEASE_OAT:  # released on agonist treatment begun in prison
+            h *= r[R_POST_RELEASE] * r[R_PRISON_OAT_RR]
         # only an overdose with a bystander can be reversed (R_NALOXONE is the share reversed of those)
         fatal = h * (1.0 - r[R_BYSTANDER] * r[R_NALOXONE])
         return u1 < fatal, fatal <= u1 < h

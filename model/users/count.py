@@ -41,7 +41,7 @@ def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group
             dep_inj = (s == DEPENDENT) & ((f & F_INJECTS) != 0)
             inj[m, g, 0] += dep_inj
             inj[m, g, 1] += dep_inj & ((f & F_HIV) != 0)
-            prison_dep[m] += (s == PRISON) & ((f & F_WAS_DEPENDENT) != 0)
+            prison_dep[m, g] += (s == PRISON) & ((f & F_WAS_DEPENDENT) != 0)
             b0 = before[i]
             dt = (b0 == DEPENDENT) | (b0 == TREATMENT)  # added, not branched on: about 17% are, at random
             k = 0 if b0 == DEPENDENT else (1 if (f & F_METHADONE) else 2)
@@ -59,7 +59,7 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
 
     - people by (market, group, state) and events by (market, group, bit), in agents;
     - injecting dependent users by (market, group): all, with HIV;
-    - people in prison with a history of dependence, by market (they count as having a disorder);
+    - people in prison with a history of dependence, by (market, group) (they count as having a disorder);
     - next month's peer tables: occasional and never-users by (peer group, drug group); peer groups
       are blocks of ``group_size`` consecutive indices;
     - person-months and deaths by the state people were in at the start of the month, by group
@@ -78,7 +78,7 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
     counts_b = np.zeros((n_blocks, n_markets, n_groups, n_states), np.int64)
     events_b = np.zeros((n_blocks, n_markets, n_groups, n_bits), np.int64)
     inj_b = np.zeros((n_blocks, n_markets, n_groups, 2), np.int64)
-    prison_b = np.zeros((n_blocks, n_markets), np.int64)
+    prison_b = np.zeros((n_blocks, n_markets, n_groups), np.int64)
     pm_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     dead_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     light = np.zeros((n_pg, n_groups), np.float64)
@@ -124,7 +124,7 @@ def user_columns(users, markets: list[str], fentanyl_share: dict, nonfatal_per_f
     # overdoses that were not life-threatening: expected number, from the ratio to would-be-fatal ones
     out["overdoses_nonfatal"] = (out["overdose_deaths"] + out["overdoses_reversed"]) * nonfatal_per_fatal
     # a substance use disorder: dependent use, in treatment, or in prison with a history of dependence
-    prison_dep = users.prison_dep
+    prison_dep = users.prison_dep.sum(axis=1)  # by market
     out["people_with_sud"] = (counts[:, :, DEPENDENT].sum() + counts[:, :, TREATMENT].sum() + prison_dep.sum()) * s
     out["in_treatment"] = counts[:, :, TREATMENT].sum() * s
     # the reform question's "use": people who used this month (occasional or dependent, not in treatment)

@@ -15,7 +15,7 @@ from model.users.states import (
     R_INCARCERATE, R_INNOV, R_METH_SHARE, R_NALOXONE, R_OD, R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT,
     R_POST_RELEASE, R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP,
     R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY, R_BYSTANDER, R_HIV_TX, R_OD_PRISON,
-    R_TX_DROP_METH,
+    R_TX_DROP_METH, R_PRISON_OAT, R_PRISON_OAT_RR, R_PRISON_OAT_TX,
 )
 from model.world import GROUPS
 
@@ -42,6 +42,8 @@ def user_rates(model) -> np.ndarray:
             _initiation_and_quitting(r, u, p, price, cover["prevention"], users.memory_y[(m, g)], occ,
                                      counts[mi, gi, 0] * scale, reachable[mi, gi], light[mi, gi])
             _treatment_and_justice(r, u, p, cover, places.get(g, 0.0), dep, tx)
+            if g == "opioid":  # agonist treatment in prison is for opioid dependence
+                _prison_treatment(r, p, prison_oat_places(model, m), users.prison_dep, mi, gi, scale)
             _overdose(r, u, p, g, cover, model.markets.scarcity.get((m, g), 1.0),
                       model.markets.fentanyl_share[m], model.markets.fentanyl_share0[m])
             if g == "opioid":  # naloxone reverses opioid overdoses
@@ -129,6 +131,18 @@ def _treatment_and_justice(r, u, p, cover, slots, dep, tx) -> None:
     r[R_RELEASE_DEP] = u["release_dep"]
 
 
+def _prison_treatment(r, p, places, prison_dep, mi, gi, scale) -> None:
+    """Agonist treatment begun in prison: the share of people with a history of opioid dependence it reaches
+    (its places over them), their overdose hazard ratio in the month after release, and their chance of
+    entering community treatment that month (Marsden et al. 2017: odds ratio 2.47 over a dependent user's
+    monthly entry)."""
+    people = prison_dep[mi, gi] * scale if prison_dep is not None else 0.0
+    r[R_PRISON_OAT] = min(1.0, places / people) if people > 0 else 0.0
+    r[R_PRISON_OAT_RR] = p["user.prison_oat_post_release_rr"]
+    odds = p["user.prison_oat_treatment_entry_or"] * r[R_TX_ENTRY] / (1.0 - r[R_TX_ENTRY])
+    r[R_PRISON_OAT_TX] = odds / (1.0 + odds)
+
+
 def _overdose(r, u, p, g, cover, scarcity, fs, fs0) -> None:
     """Overdose hazard a month (fatal without naloxone), scaled by the potency and purity of the supply and
     cut by drug checking; treatment's and lost tolerance's multipliers; other-cause deaths."""
@@ -194,3 +208,10 @@ def treatment_places(model, m: str) -> dict:
     if to != "as_2021" and to in tx0 and total > total0:
         return {g: v + (total - total0 if g == to else 0.0) for g, v in tx0.items()}
     return {g: total * v / total0 for g, v in tx0.items()}
+
+
+def prison_oat_places(model, m: str) -> float:
+    """People-years of agonist treatment in prison the treatment budget buys in market ``m`` (its share
+    ``agency.treatment_split_prison``)."""
+    a = model.enforcement.agency.get(("treatment_prison", m))
+    return a.activity if a else 0.0

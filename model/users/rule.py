@@ -18,7 +18,8 @@ from model.users.states import (
     R_METH_SHARE, R_NALOXONE, R_OD, R_OD_OCC_W, R_OD_TX_BUP, R_OD_TX_METH, R_POST_EXIT, R_POST_RELEASE,
     R_QUIT_DEP, R_QUIT_LIGHT, R_REFERRAL, R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT,
     R_RELEASE, R_RELEASE_DEP, R_TX_DONE, R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE,
-    RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER, R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH,
+    RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER, R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH, R_PRISON_OAT,
+    R_PRISON_OAT_RR, R_PRISON_OAT_TX, RISK_POST_RELEASE_OAT,
 )
 
 @njit(cache=True, inline="always")
@@ -88,6 +89,25 @@ def _arrested(i, u2, rates, m, g, state, ev):
 
 
 @njit(cache=True, inline="always")
+def _released_to_use(i, u2, u3, rates, m, g, state, flags, risk):
+    """Someone with a history of dependence released back to use (User._released_to_use). Those on agonist
+    treatment begun in prison (u2 below the release chance times the coverage R_PRISON_OAT: given release,
+    u2 / R_RELEASE is a uniform draw of its own) enter community treatment with R_PRISON_OAT_TX, else use at
+    the post-release risk cut by R_PRISON_OAT_RR; the others use at the full post-release risk."""
+    if u2 < rates[m, g, R_RELEASE] * rates[m, g, R_PRISON_OAT]:
+        if u3 < rates[m, g, R_RELEASE_DEP] * rates[m, g, R_PRISON_OAT_TX]:
+            state[i] = TREATMENT
+            flags[i] &= NOT_METHADONE
+            return E_TX_ENTRY
+        state[i] = DEPENDENT
+        risk[i] = RISK_POST_RELEASE_OAT
+        return 0
+    state[i] = DEPENDENT
+    risk[i] = RISK_POST_RELEASE
+    return 0
+
+
+@njit(cache=True, inline="always")
 def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, peer_light, peer_never,
                 group_size):
     """The rule for person i, given their three draws (model/users/agent.py: User.step, line for line)."""
@@ -117,8 +137,7 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             if not (flags[i] & F_WAS_DEPENDENT):
                 state[i] = OCCASIONAL
             elif u3 < rates[m, g, R_RELEASE_DEP]:
-                state[i] = DEPENDENT
-                risk[i] = RISK_POST_RELEASE
+                ev = _released_to_use(i, u2, u3, rates, m, g, state, flags, risk)
             else:
                 state[i] = REMISSION
         event[i] = ev
@@ -130,6 +149,8 @@ def step_person(i, u1, u2, u3, market, group, state, flags, risk, event, rates, 
             h *= rates[m, g, R_POST_EXIT]
         elif risk[i] == RISK_POST_RELEASE:
             h *= rates[m, g, R_POST_RELEASE]
+        elif risk[i] == RISK_POST_RELEASE_OAT:
+            h *= rates[m, g, R_POST_RELEASE] * rates[m, g, R_PRISON_OAT_RR]
         fatal = h * fatal_share(rates, m, g)
         if u1 < fatal:
             state[i] = DEAD
