@@ -162,3 +162,38 @@ def test_moving_treatment_money_to_prison_buys_prison_treatment_and_fewer_commun
     assert got[0.2][1] < got[0.0][1]
     # at low coverage the money buys about budget / unit cost: 0.2 x USD 450M / 2,919 a year, about 31,000
     assert 0.8 * 0.2 * 4.5e8 / 2919.0 < got[0.2][2] <= 0.2 * 4.5e8 / 2919.0
+
+
+def test_stimulant_injectors_share_the_hiv_pool_and_syringe_services_reach_them():
+    """People who inject cocaine or methamphetamine acquire HIV at the market's transmission rate, cut by
+    syringe services; the calibration still reproduces the 2021 new HIV diagnoses among people who inject."""
+    from model.calibrate import calibrate
+    from model.calibrate.users import injecting_share
+    from model.users.people import make_users
+    from model.users.rates import _hiv
+    from model.world import GROUPS, load_world
+
+    p = defaults()
+    world = load_world()
+    b = calibrate(world, p)
+    for m in b.markets:
+        hiv = {g: b.users[(m, g)]["hiv"] for g in GROUPS if (m, g) in b.users}
+        assert hiv["cocaine"] == hiv["methamphetamine"] == hiv["opioid"] > 0
+        # expected new infections a month among susceptible injectors = the world file's, over twelve
+        want = world.data[m]["new_hiv_pwid"] / 12.0
+        got = sum(injecting_share(p, g) * (1 - p["user.hiv_prevalence_pwid"]) * b.users[(m, g)]["hiv"] * (
+            b.users[(m, g)]["dependent"] + b.users[(m, g)]["treatment"] * b.users[(m, g)]["hiv_tx_rr"])
+            for g in hiv)
+        assert np.isclose(got, want, rtol=1e-9)
+    # dependent stimulant users inject at their shares
+    people = make_users(b, 400_000, 3, 50)
+    for g in ("cocaine", "methamphetamine"):
+        dep = (people.group == GROUPS.index(g)) & (people.state == DEPENDENT)
+        share = ((people.flags[dep] & F_INJECTS) > 0).mean()
+        assert abs(share - injecting_share(p, g)) < 0.03 and share > 0
+    # syringe services cut a stimulant injector's transmission as an opioid injector's
+    r0, r1 = np.zeros(N_RATES), np.zeros(N_RATES)
+    u = {"hiv": b.users[(b.markets[0], "cocaine")]["hiv"], "hiv_tx_rr": 1.0}
+    _hiv(r0, u, p, {"ssp": 0.3, "ssp0": 0.3}, None)
+    _hiv(r1, u, p, {"ssp": 0.9, "ssp0": 0.3}, None)
+    assert 0 < r1[R_HIV] < 0.8 * r0[R_HIV]

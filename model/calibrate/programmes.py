@@ -12,6 +12,7 @@ import math
 
 from model.budgets import budget_key, programme_budget, split_of
 from model.calibrate.baseline import Baseline
+from model.calibrate.users import injecting_share
 from model.enforcement.agent import Programme, activity_curve_cost
 from model.policy import STATUS_QUO_BUDGET
 from model.world import GROUPS
@@ -30,7 +31,7 @@ def demand_programmes(b: Baseline) -> None:
     for m in b.markets:
         md = w.data[m]
         us = {g: b.users[(m, g)] for g in GROUPS if (m, g) in b.users}
-        injectors = sum(p["user.injecting_share"] * us[g]["dependent"] for g in ("opioid", "methamphetamine") if g in us)
+        injectors = sum(injecting_share(p, g) * u["dependent"] for g, u in us.items())
         dependents = sum(u["dependent"] for u in us.values())
         units = {
             "domestic_enforcement": (md.get("arrests", 0.0), p["agency.arrest_cost"]),

@@ -40,10 +40,10 @@ def _market_rates(b: Baseline, m: str) -> tuple[float, float]:
     weight_total = sum(u.get("dependent", 0.0) + p["user.occasional_arrest_weight"] * u.get("occasional", 0.0)
                        for u in md["users"].values())
     arrest_dep = per_month(arrests_m / weight_total) if weight_total > 0 else 0.0
-    # injectors out of treatment, and in treatment weighted by its rate ratio (agonist treatment is for opioids)
-    injectors = sum(p["user.injecting_share"] * (u.get("dependent", 0.0) + u.get("treatment", 0.0) * (
-        p["user.oat_hiv_rr"] if g == "opioid" else 1.0))
-        for g, u in md["users"].items() if g in ("opioid", "methamphetamine"))
+    # injectors of every drug, out of treatment and in treatment weighted by its rate ratio (agonist treatment
+    # is for opioids)
+    injectors = sum(injecting_share(p, g) * (u.get("dependent", 0.0) + u.get("treatment", 0.0) * (
+        p["user.oat_hiv_rr"] if g == "opioid" else 1.0)) for g, u in md["users"].items())
     susceptible = injectors * (1.0 - p["user.hiv_prevalence_pwid"])
     hiv0 = (md.get("new_hiv_pwid", 0.0) / 12.0) / susceptible if susceptible > 0 else 0.0
     if hiv0 >= 0.5:
@@ -95,12 +95,17 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     initiations = max(0.0, occ_out - releases_occ)
     y0 = (dep + tx) / p["user.lhy_delta"]
     _initiation(r, p, occ, dep, initiations, y0)
-    r["hiv"] = hiv0 if g != "cocaine" else 0.0
+    r["hiv"] = hiv0  # one transmission pool: opioid and stimulant injectors alike
     r["hiv_tx_rr"] = p["user.oat_hiv_rr"] if g == "opioid" else 1.0
     he = _consumption(b, m, g, u, r, occ, dep)
     stocks = {"occasional": occ, "dependent": dep, "treatment": tx, "incarcerated": inc,
               "remission": rem_dep, "initiations": initiations, "y0": y0, "he0": he}
     return {**r, **stocks}
+
+
+def injecting_share(p: dict, g: str) -> float:
+    """Share of a drug group's dependent users who inject (``user.injecting_share`` for opioids)."""
+    return p["user.injecting_share" if g == "opioid" else f"user.injecting_share_{g}"]
 
 
 def _given_rates(p: dict, opioid: bool, arrest_dep: float) -> dict:

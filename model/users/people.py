@@ -12,6 +12,7 @@ import numpy as np
 
 from model import rng as rngmod
 from model.calibrate import Baseline
+from model.calibrate.users import injecting_share
 from model.presets import apportion
 from model.users.states import (
     DEPENDENT, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, REMISSION, TREATMENT,
@@ -69,8 +70,8 @@ def make_users(b: Baseline, n_agents: int, seed: int, group_size: int) -> UserPo
         grp, st = grp[perm], st[perm]
         flags = np.zeros(len(st), np.uint8)
         u_inj, u_hiv, u_meth = gen.random(len(st)), gen.random(len(st)), gen.random(len(st))
-        inj_ok = (grp == GROUPS.index("opioid")) | (grp == GROUPS.index("methamphetamine"))
-        flags[inj_ok & (u_inj < b.params["user.injecting_share"])] |= F_INJECTS
+        inj_share = np.array([injecting_share(b.params, g) for g in GROUPS])
+        flags[u_inj < inj_share[grp]] |= F_INJECTS
         # HIV prevalence among people who inject, in or out of treatment (calibration counts both as at risk)
         flags[((flags & F_INJECTS) > 0) & np.isin(st, (DEPENDENT, TREATMENT))
               & (u_hiv < b.params["user.hiv_prevalence_pwid"])] |= F_HIV
