@@ -96,8 +96,8 @@ def _helpers(m, reps: int) -> dict:
     before = u.state.copy()
 
     def fn():
-        return count_month(u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(m.users.markets),
-                           len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
+        return count_month(u.market, u.group, u.state, before, u.flags, u.risk, u.event, u.group_size,
+                           len(m.users.markets), len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
 
     fn()
     times = []

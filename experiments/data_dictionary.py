@@ -26,6 +26,14 @@ KEYS = {
 #: (pattern, meaning): <market>, <drug>, <country>, ... stand for a name; the first match wins
 MEANINGS: tuple[tuple[str, str], ...] = (
     ("overdose_deaths", "overdose deaths in all modelled markets (United States, Canada, Europe)"),
+    ("overdose_deaths_expected", "expected overdose deaths: the sum of the overdose-death chances of the people "
+                                 "at risk this month (not drawn events; resolved below one agent)"),
+    ("overdose_deaths_expected_<market>", "expected overdose deaths, by market"),
+    ("overdoses_reversed_expected", "expected overdoses reversed by naloxone: the sum of the people's chances"),
+    ("new_hiv_pwid_expected", "expected new HIV infections among people who inject: the sum of the chances of "
+                              "the susceptible people who inject"),
+    ("new_hiv_pwid_expected_<market>", "expected new HIV infections among people who inject, by market"),
+    ("arrests_expected", "expected arrests of users: the sum of the people's chances"),
     ("overdose_deaths_<market>", "overdose deaths, by market or by drug group"),
     ("overdoses_reversed", "would-be-fatal overdoses prevented by naloxone"),
     ("overdoses_nonfatal", "non-fatal overdoses: an expected number, (deaths + reversed) x user.nonfatal_per_fatal"),

@@ -27,6 +27,10 @@ SUMMARY_ITEMS = (
     ("spend_usd_", "spending (all programs)", "flow", "USD a year"),
 )
 
+#: counts with an expected column beside them (``<count>_expected``: the sum of the people's event chances,
+#: model/users/count.py), which the summary prints where present: it does not move in steps of one agent
+EXPECTED_COUNTS = ("overdose_deaths", "overdoses_reversed", "new_hiv_pwid", "arrests")
+
 
 def _window(df, first: bool, n: int = 12):
     m = df["month"]
@@ -82,7 +86,8 @@ def summary_lines(df) -> list[str]:
         elif spec == "spend_usd_":
             groups = [(label, spend_columns(df))]
         else:
-            groups = [(label, [spec])] if spec in df.columns else []
+            col = spec + "_expected" if spec in EXPECTED_COUNTS and spec + "_expected" in df.columns else spec
+            groups = [(label, [col])] if col in df.columns else []
         for lbl, cols in groups:
             if not cols:
                 continue
@@ -97,6 +102,8 @@ def summary_lines(df) -> list[str]:
             lines.append(text)
     head = (f"{n_seeds} seed{'s' if n_seeds != 1 else ''} x {months} months. First 12 months "
             "(flows: mean month x 12 = a year; stocks and prices: mean of the months), "
-            f"mean over seeds{INTERVAL_NOTE if n_seeds > 1 else ''}:")
+            f"mean over seeds{INTERVAL_NOTE if n_seeds > 1 else ''}"
+            + ("; deaths, reversals, HIV and arrests are expected counts (the sum of the people's chances)"
+               if "overdose_deaths_expected" in df.columns else "") + ":")
     return [head, *lines]
 

@@ -16,6 +16,7 @@ from numba import njit
 from model.model import DrugMarketModel
 from model.policy import PROGRAMS
 from model.rng import SEIZURE, STEP, bits, bits_at, key, key_py, uniform, uniform_py, uniforms
+from model.users.states import N_RISKS
 from model.scenario import scenario_from_dict
 from model.world import DRUGS
 
@@ -229,7 +230,7 @@ def _random_population(rs, n, n_m, n_g, group_size, sorted_markets):
     group = rs.integers(0, n_g, n).astype(np.int8)
     state = rs.integers(0, 7, n).astype(np.int8)
     flags = rs.integers(0, 16, n).astype(np.uint8)
-    risk = np.where(rs.random(n) < 0.1, rs.integers(1, 3, n), 0).astype(np.int8)
+    risk = np.where(rs.random(n) < 0.1, rs.integers(1, N_RISKS, n), 0).astype(np.int8)
     event = rs.integers(0, 256, n).astype(np.uint8)
     n_pg = (n + group_size - 1) // group_size
     peer_light = rs.integers(0, 5, (n_pg, n_g)).astype(np.float64)
@@ -286,7 +287,7 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
     n_m, n_g, n_s = 3, 3, DEAD + 1
     nt0 = numba.get_num_threads()
     for n, group_size in ((1, 50), (977, 7), (2 * COUNT_BLOCK + 12_345, 50), (COUNT_BLOCK + 1, 2000)):
-        (market, group, state, flags, _, event), _, _ = _random_population(rs, n, n_m, n_g, group_size, True)
+        (market, group, state, flags, risk, event), _, _ = _random_population(rs, n, n_m, n_g, group_size, True)
         before = rs.integers(0, n_s, n).astype(np.int8)
         want_counts = np.zeros((n_m, n_g, n_s), np.int64)
         np.add.at(want_counts, (market, group, state), 1)
@@ -313,11 +314,16 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
         want_dead = np.zeros((n_g, 3), np.int64)
         died = (k >= 0) & (state == DEAD)
         np.add.at(want_dead, (group[died], k[died]), 1)
-        want = (want_counts, want_events, want_inj, want_prison, want_light, want_never, want_pm, want_dead)
+        want_classes = np.zeros((n_m, n_g, n_s, 16, N_RISKS), np.int64)
+        np.add.at(want_classes, (market, group, state, flags & 15, risk), 1)
+        want = (want_counts, want_events, want_inj, want_prison, want_light, want_never, want_pm, want_dead,
+                want_classes)
         try:
             for threads in (1, 2):
                 numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-                got = count_month(market, group, state, before, flags, event, group_size, n_m, n_g, n_s, EVENT_BITS)
+                got = count_month(market, group, state, before, flags, risk, event, group_size, n_m, n_g, n_s,
+                                  EVENT_BITS)
+                assert len(got) == len(want)
                 for i, (a, b) in enumerate(zip(got, want)):
                     assert np.array_equal(a, b), (n, group_size, threads, i)
         finally:  # a failure must not leave the other tests on one thread
@@ -381,3 +387,51 @@ def test_a_higher_farm_gate_price_never_makes_coca_less_wanted():
                 assert x == share_nb(a, b, c, risk_av, 0.5, 1.0, 0, 2.0)
                 shares.append(x)
             assert np.all(np.diff(shares) >= 0.0), (risk_av, loss)
+
+
+def test_event_chances_are_the_rule_s_frequencies_on_both_paths():
+    """The expected counts sum event_chances over the people at risk: for every state, flag code and risk, the
+    chances must be the frequencies with which step_person takes its overdose-death, reversal, arrest and HIV
+    branches (within sampling error), and User.event_chances (the reference path) must give the same floats."""
+    from model.users.agent import User
+    from model.users.kernel import step_every_person
+    from model.users.rule import event_chances
+    from model.users.states import DEAD, E_ARREST, E_HIV, E_OD_DEATH, E_REVERSED, N_RATES
+
+    rs = np.random.default_rng(3)
+    bits = (E_OD_DEATH, E_REVERSED, E_ARREST, E_HIV)
+    n = 40_000
+    checked = 0
+    for trial in range(3):
+        rates = rs.random((1, 1, N_RATES)) * (0.05, 0.2, 0.4)[trial]
+        for s in range(DEAD + 1):
+            for f in range(16):
+                for rk in range(N_RISKS):
+                    want = event_chances(rates, 0, 0, s, f, rk)
+                    assert want == User.event_chances(rates[0, 0], s, f, rk), (s, f, rk)
+                    if f not in (0, 1, 9, 12) or (rk and s not in (1, 2, 3)):
+                        continue  # the frequencies for a sample of classes (each takes a simulation)
+                    cols = [np.zeros(n, np.int8), np.zeros(n, np.int8), np.full(n, s, np.int8),
+                            np.full(n, f, np.uint8), np.full(n, rk, np.int8), np.zeros(n, np.uint8)]
+                    step_every_person(*cols, rates, np.zeros((n, 1)), np.ones((n, 1)), 1, 100 + trial, s * 64 + f)
+                    for p, b in zip(want, bits):
+                        freq = ((cols[5] & b) > 0).mean()
+                        assert abs(freq - p) < 4.5 * np.sqrt(p * (1 - p) / n) + 1e-9, (trial, s, f, rk, b, freq, p)
+                    checked += 1
+    assert checked > 100
+
+
+def test_expected_counts_leave_the_realised_counts_alone_and_agree_with_them():
+    """The expected columns sit beside the realised ones (which the draws alone decide) and, summed over a
+    run, agree with them within the realised counts' sampling error."""
+    m = DrugMarketModel(small(months=24, burn_in=2, preset="workshop"), seed=2)
+    df = m.run()
+    scale = m.users.people.scale  # people per agent: the realised count's step
+    for realised in ("overdose_deaths", "overdoses_reversed", "arrests", "new_hiv_pwid"):
+        x = df[realised + "_expected"].sum()
+        r = df[realised].sum()
+        assert x > 0
+        assert abs(r - x) < 4 * np.sqrt(x * scale) + scale, (realised, r, x)
+    markets = [c[len("overdose_deaths_expected_"):] for c in df.columns if c.startswith("overdose_deaths_expected_")]
+    assert markets and np.allclose(sum(df[f"overdose_deaths_expected_{m}"] for m in markets),
+                                   df["overdose_deaths_expected"], rtol=1e-12)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.users.agent import User
+from model.users.agent import User, expected_events as expected_events_reference
 from model.users.count import count_month, user_columns
-from model.users.kernel import step_users
+from model.users.kernel import expected_events, step_users
 from model.users.naloxone import NaloxoneKits
 from model.users.people import make_users
 from model.users.rates import user_rates
@@ -34,6 +34,8 @@ class Users:
         self.events = None     # events by (market, group, bit) this month
         self.inj = None        # injecting dependent users by (market, group): all, with HIV
         self.prison_dep = None  # people in prison with a history of dependence, by (market, group)
+        self.classes = None    # agents by (market, group, state, flag code, risk) as of the last count
+        self.expected = None   # expected events this month by (market, event), in agents (rule.py: event_chances)
         self.person_months, self.deaths_by_prior = {}, {}
         # LHY's memory of heavy use, people, by (market, group): it deters initiation
         self.memory_y = {(m, g): b.users[(m, g)]["y0"] for m in b.markets for g in GROUPS if (m, g) in b.users}
@@ -53,9 +55,11 @@ class Users:
         self.rates = user_rates(model)
         before = u.state.copy()
         if self.agents is None:
+            self.expected = expected_events(self.rates, self.classes)
             step_users(u.market, u.group, u.state, u.flags, u.risk, u.event, self.rates, u.peer_light,
                        u.peer_never, u.group_size, model.seed, model.t)
         else:
+            self.expected = expected_events_reference(self.rates, self.classes)
             for a in self.agents:
                 a.step()
         self._count(before)
@@ -68,9 +72,9 @@ class Users:
         """Count the population (count.py): people and events, next month's peer tables, and person-months
         and deaths by the state people were in at ``before``."""
         u = self.people
-        (self.counts, self.events, self.inj, self.prison_dep, u.peer_light, u.peer_never, pm, dead) = count_month(
-            u.market, u.group, u.state, before, u.flags, u.event, u.group_size, len(self.markets), len(GROUPS),
-            len(USER_STATE_NAMES), EVENT_BITS)
+        (self.counts, self.events, self.inj, self.prison_dep, u.peer_light, u.peer_never, pm, dead,
+         self.classes) = count_month(u.market, u.group, u.state, before, u.flags, u.risk, u.event, u.group_size,
+                                     len(self.markets), len(GROUPS), len(USER_STATE_NAMES), EVENT_BITS)
         self.deaths_by_prior, self.person_months = {}, {}
         for gi, g in enumerate(GROUPS):
             for k, name in enumerate(("dependent", "methadone", "buprenorphine")):

@@ -20,6 +20,7 @@ checks they agree exactly.
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from model import rng
 from model.users.states import (
@@ -31,6 +32,7 @@ from model.users.states import (
     R_REFERRAL_OCC, R_REFERRAL_TX, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_RELEASE_DEP, R_TX_DONE,
     R_TX_DROP, R_TX_ENTRY, REMISSION, RISK_NONE, RISK_POST_RELEASE, RISK_POST_TREATMENT, TREATMENT, R_BYSTANDER,
     R_HIV_TX, R_OD_PRISON, R_TX_DROP_METH, R_PRISON_OAT, R_PRISON_OAT_RR, R_PRISON_OAT_TX, RISK_POST_RELEASE_OAT,
+    N_EXPECTED,
 )
 
 
@@ -83,6 +85,49 @@ class User(mesa.Agent):
         else:
             self._in_remission(i, r, u3)
         pop.event[i] = ev
+
+    @staticmethod
+    def event_chances(r, s: int, f: int, rk: int) -> tuple[float, float, float, float]:
+        """Chances this month of an overdose death, a reversed overdose, an arrest and HIV for someone in
+        state s with flags f and raised risk rk under rates r: the measures of the draws for which ``step``
+        takes those branches (model/users/rule.py: event_chances)."""
+        died = rev = arrest = hiv = 0.0
+        if s == PRISON:
+            died = _p(r[R_BG_DEATH] + r[R_OD_PRISON]) - _p(r[R_BG_DEATH])
+        elif s in (OCCASIONAL, DEPENDENT, TREATMENT):
+            h = r[R_OD]
+            if s == OCCASIONAL:
+                h *= r[R_OD_OCC_W]
+            elif s == TREATMENT:
+                h *= r[R_OD_TX_METH] if (f & F_METHADONE) else r[R_OD_TX_BUP]
+            if rk == RISK_POST_TREATMENT:
+                h *= r[R_POST_EXIT]
+            elif rk == RISK_POST_RELEASE:
+                h *= r[R_POST_RELEASE]
+            elif rk == RISK_POST_RELEASE_OAT:
+                h *= r[R_POST_RELEASE] * r[R_PRISON_OAT_RR]
+            died = _p(h * (1.0 - r[R_BYSTANDER] * r[R_NALOXONE]))
+            rev = _p(h) - died
+            alive = 1.0 - died
+            at_risk_hiv = (f & F_INJECTS) != 0 and (f & F_HIV) == 0
+            bg = r[R_BG_DEATH]
+            if s == TREATMENT:
+                bg *= r[R_BG_TX_METH] if (f & F_METHADONE) else r[R_BG_TX_BUP]
+            if s == OCCASIONAL:
+                _, b, c, _ = _exits(r, OCCASIONAL)
+                arrest = alive * (_p(c) - _p(b))
+            elif s == DEPENDENT:
+                lives = 1.0 - _p(bg)
+                _, b, c, d = _exits(r, DEPENDENT)
+                arrest = alive * lives * (_p(c) - _p(b))
+                if at_risk_hiv:  # u2 > 1 - hiv and u2 >= bg, and u3 past every exit
+                    hiv = alive * (1.0 - _p(d)) * min(lives, _p(r[R_HIV]))
+            else:
+                lives = 1.0 - _p(bg)
+                drop = r[R_TX_DROP_METH] if (f & F_METHADONE) else r[R_TX_DROP]
+                if at_risk_hiv:
+                    hiv = alive * (1.0 - _p(drop + r[R_TX_DONE])) * min(lives, _p(r[R_HIV_TX]))
+        return died, rev, arrest, hiv
 
     # --- the rules, one per situation ---------------------------------------------
     def _maybe_start(self, i, g, r, u1) -> None:
@@ -233,6 +278,30 @@ class User(mesa.Agent):
                 pop.state[i] = DEPENDENT
         elif u3 < r[R_RELAPSE_LIGHT]:
             pop.state[i] = OCCASIONAL
+
+
+def expected_events(rates, classes) -> np.ndarray:
+    """Expected events this month by market, in agents (model/users/kernel.py: expected_events, the same
+    sum in the same order): each class's people times ``User.event_chances``."""
+    n_m, n_g, n_s, n_f, n_r = classes.shape
+    out = np.zeros((n_m, N_EXPECTED))
+    for m in range(n_m):
+        for g in range(n_g):
+            for s in range(n_s):
+                for f in range(n_f):
+                    for rk in range(n_r):
+                        k = classes[m, g, s, f, rk]
+                        if k == 0:
+                            continue
+                        chances = User.event_chances(rates[m, g], s, f, rk)
+                        for x in range(N_EXPECTED):
+                            out[m, x] += k * chances[x]
+    return out
+
+
+def _p(t: float) -> float:
+    """P(u < t) for a uniform draw u in [0, 1)."""
+    return min(1.0, max(0.0, t))
 
 
 def _exits(r, s: int) -> tuple[float, float, float, float]:

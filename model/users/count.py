@@ -11,13 +11,14 @@ from numba import njit, prange
 
 from model.users.states import (
     DEAD, DEPENDENT, E_ARREST, E_HIV, E_INIT, E_OD_DEATH, E_REFERRAL, E_REVERSED, E_TX_ENTRY, F_HIV, F_INJECTS,
-    F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, TREATMENT,
+    F_METHADONE, F_WAS_DEPENDENT, FLAG_CODE_MASK, N_RISKS, NEVER, OCCASIONAL, PRISON, TREATMENT, X_ARREST, X_HIV,
+    X_OD_DEATH, X_REVERSED,
 )
 from model.world import GROUPS
 
 @njit(cache=True)
-def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group_size, n_bits, counts, events, inj,
-                 prison_dep, light, never, pm, dead):
+def _count_block(lo_pg, hi_pg, market, group, state, before, flags, risk, event, group_size, n_bits, counts, events,
+                 inj, prison_dep, light, never, pm, dead, classes):
     """count_month's pass over peer groups lo_pg..hi_pg-1 into the given tables."""
     n = state.shape[0]
     for pg in range(lo_pg, hi_pg):
@@ -38,6 +39,7 @@ def _count_block(lo_pg, hi_pg, market, group, state, before, flags, event, group
                     if e & (1 << b):
                         events[m, g, b] += 1
             f = flags[i]
+            classes[m, g, s, f & FLAG_CODE_MASK, risk[i]] += 1
             dep_inj = (s == DEPENDENT) & ((f & F_INJECTS) != 0)
             inj[m, g, 0] += dep_inj
             inj[m, g, 1] += dep_inj & ((f & F_HIV) != 0)
@@ -53,11 +55,12 @@ COUNT_BLOCK = 1 << 17  # people per block of count_month (whole peer groups; eac
 
 
 @njit(cache=True)
-def count_month(market, group, state, before, flags, event, group_size, n_markets, n_groups, n_states, n_bits):
+def count_month(market, group, state, before, flags, risk, event, group_size, n_markets, n_groups, n_states, n_bits):
     """Everything the month needs counted, in one pass after the step (``before``: the states at the
     start of the month):
 
     - people by (market, group, state) and events by (market, group, bit), in agents;
+    - people by class, (market, group, state, flag code, risk), for next month's expected events;
     - injecting dependent users by (market, group): all, with HIV;
     - people in prison with a history of dependence, by (market, group) (they count as having a disorder);
     - next month's peer tables: occasional and never-users by (peer group, drug group); peer groups
@@ -81,21 +84,22 @@ def count_month(market, group, state, before, flags, event, group_size, n_market
     prison_b = np.zeros((n_blocks, n_markets, n_groups), np.int64)
     pm_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     dead_b = np.zeros((n_blocks, n_groups, 3), np.int64)
+    classes_b = np.zeros((n_blocks, n_markets, n_groups, n_states, FLAG_CODE_MASK + 1, N_RISKS), np.int64)
     light = np.zeros((n_pg, n_groups), np.float64)
     never = np.zeros((n_pg, n_groups), np.float64)
-    _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, event, group_size, n_bits, counts_b,
-                  events_b, inj_b, prison_b, light, never, pm_b, dead_b)
+    _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, risk, event, group_size, n_bits,
+                  counts_b, events_b, inj_b, prison_b, light, never, pm_b, dead_b, classes_b)
     return (_add_blocks(counts_b), _add_blocks(events_b), _add_blocks(inj_b), _add_blocks(prison_b), light, never,
-            _add_blocks(pm_b), _add_blocks(dead_b))
+            _add_blocks(pm_b), _add_blocks(dead_b), _add_blocks(classes_b))
 
 
 @njit(cache=True, parallel=True)
-def _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, event, group_size, n_bits, counts_b,
-                  events_b, inj_b, prison_b, light, never, pm_b, dead_b):
+def _count_blocks(n_blocks, pg_per, n_pg, market, group, state, before, flags, risk, event, group_size, n_bits,
+                  counts_b, events_b, inj_b, prison_b, light, never, pm_b, dead_b, classes_b):
     for blk in prange(n_blocks):
-        _count_block(blk * pg_per, min(n_pg, (blk + 1) * pg_per), market, group, state, before, flags, event,
+        _count_block(blk * pg_per, min(n_pg, (blk + 1) * pg_per), market, group, state, before, flags, risk, event,
                      group_size, n_bits, counts_b[blk], events_b[blk], inj_b[blk], prison_b[blk], light, never,
-                     pm_b[blk], dead_b[blk])
+                     pm_b[blk], dead_b[blk], classes_b[blk])
 
 
 @njit(cache=True)
@@ -135,8 +139,17 @@ def user_columns(users, markets: list[str], fentanyl_share: dict, nonfatal_per_f
     out["referrals"] = ev[:, BIT[E_REFERRAL]].sum() * s
     out["treatment_entries"] = ev[:, BIT[E_TX_ENTRY]].sum() * s
     out["incarcerated"] = counts[:, :, PRISON].sum() * s
+    # expected counts: the sums of the event chances of the people at risk (rule.py: event_chances); unlike
+    # the realised counts above they do not move in steps of one agent (``s`` people)
+    x = users.expected
+    out["overdose_deaths_expected"] = x[:, X_OD_DEATH].sum() * s
+    out["overdoses_reversed_expected"] = x[:, X_REVERSED].sum() * s
+    out["new_hiv_pwid_expected"] = x[:, X_HIV].sum() * s
+    out["arrests_expected"] = x[:, X_ARREST].sum() * s
     for mi, mk in enumerate(markets):
         out[f"overdose_deaths_{mk}"] = ev[mi, BIT[E_OD_DEATH]] * s
+        out[f"overdose_deaths_expected_{mk}"] = x[mi, X_OD_DEATH] * s
+        out[f"new_hiv_pwid_expected_{mk}"] = x[mi, X_HIV] * s
         out[f"people_with_sud_{mk}"] = (counts[mi, :, DEPENDENT].sum() + counts[mi, :, TREATMENT].sum()
                                         + prison_dep[mi]) * s
         out[f"fentanyl_share_{mk}"] = fentanyl_share[mk]

@@ -14,12 +14,12 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from model import rng
 from model.users.rule import (
-    exits, fatal_share, initiation, other_death, overdose_hazard, step_person, treatment_dropout,
+    event_chances, exits, fatal_share, initiation, other_death, overdose_hazard, step_person, treatment_dropout,
 )
 from model.users.states import (
     DEAD, DEPENDENT, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, R_HIV, R_HIV_TX,
     R_IMIT, R_INNOV, R_OD_PRISON, R_RELAPSE_DEP, R_RELAPSE_LIGHT, R_RELEASE, R_TX_DONE, R_BG_DEATH, REMISSION,
-    RISK_NONE, TREATMENT,
+    RISK_NONE, TREATMENT, N_EXPECTED,
 )
 
 
@@ -256,3 +256,27 @@ def step_every_person(market, group, state, flags, risk, event, rates, peer_ligh
     for i in prange(state.shape[0]):
         step_person(i, rng.uniform(ka, i), rng.uniform(kb, i), rng.uniform(kc, i), market, group, state, flags,
                      risk, event, rates, peer_light, peer_never, group_size)
+
+
+@njit(cache=True)
+def expected_events(rates, classes):
+    """Expected events this month by market, in agents: [market, X_OD_DEATH .. X_HIV]. ``classes``: people
+    by (market, group, state, flag code, risk) at the start of the month (count_month's last count); each
+    class's people times its ``event_chances``, summed in a fixed order (so the same on any number of
+    threads, and on the reference path, User.expected_events)."""
+    n_m, n_g, n_s, n_f, n_r = classes.shape
+    out = np.zeros((n_m, N_EXPECTED))
+    for m in range(n_m):
+        for g in range(n_g):
+            for s in range(n_s):
+                for f in range(n_f):
+                    for r in range(n_r):
+                        k = classes[m, g, s, f, r]
+                        if k == 0:
+                            continue
+                        died, rev, arrest, hiv = event_chances(rates, m, g, s, f, r)
+                        out[m, 0] += k * died
+                        out[m, 1] += k * rev
+                        out[m, 2] += k * arrest
+                        out[m, 3] += k * hiv
+    return out

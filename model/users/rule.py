@@ -22,6 +22,12 @@ from model.users.states import (
     R_PRISON_OAT_RR, R_PRISON_OAT_TX, RISK_POST_RELEASE_OAT,
 )
 
+
+@njit(cache=True, inline="always")
+def _p(t):
+    """P(u < t) for a uniform draw u in [0, 1)."""
+    return min(1.0, max(0.0, t))
+
 @njit(cache=True, inline="always")
 def initiation(innov, imit, light, never):
     """A never-user's chance to start this month: innovation (rate R_INNOV) plus imitation (R_IMIT) of the
@@ -78,6 +84,47 @@ def exits(rates, m, g, s):
     b = a + rates[m, g, R_TX_ENTRY]
     c = b + rates[m, g, R_ARREST_DEP]
     return a, b, c, c + rates[m, g, R_REFERRAL]
+
+
+@njit(cache=True, inline="always")
+def event_chances(rates, m, g, s, f, rk):
+    """This month's chances of an overdose death, a reversed overdose, an arrest and HIV for someone in
+    state s with flags f and raised risk rk: the measures of the draws for which step_person takes those
+    branches (User.event_chances is the same in plain Python). Summed over the people at risk they are the
+    expected counts, which do not move in steps of one agent as the realised counts do."""
+    died = 0.0
+    rev = 0.0
+    arrest = 0.0
+    hiv = 0.0
+    if s == PRISON:
+        died = _p(rates[m, g, R_BG_DEATH] + rates[m, g, R_OD_PRISON]) - _p(rates[m, g, R_BG_DEATH])
+    elif s == OCCASIONAL or s == DEPENDENT or s == TREATMENT:
+        h = overdose_hazard(rates, m, g, s, f)
+        if rk == RISK_POST_TREATMENT:
+            h *= rates[m, g, R_POST_EXIT]
+        elif rk == RISK_POST_RELEASE:
+            h *= rates[m, g, R_POST_RELEASE]
+        elif rk == RISK_POST_RELEASE_OAT:
+            h *= rates[m, g, R_POST_RELEASE] * rates[m, g, R_PRISON_OAT_RR]
+        died = _p(h * fatal_share(rates, m, g))
+        rev = _p(h) - died
+        alive = 1.0 - died
+        at_risk_hiv = ((f & F_INJECTS) != 0) and ((f & F_HIV) == 0)
+        if s == OCCASIONAL:
+            a, b, c, d = exits(rates, m, g, s)
+            arrest = alive * (_p(c) - _p(b))
+        elif s == DEPENDENT:
+            lives = 1.0 - _p(other_death(rates, m, g, s, f))
+            a, b, c, d = exits(rates, m, g, s)
+            arrest = alive * lives * (_p(c) - _p(b))
+            if at_risk_hiv:  # u2 > 1 - hiv and u2 >= bg, and u3 past every exit
+                hiv = alive * (1.0 - _p(d)) * min(lives, _p(rates[m, g, R_HIV]))
+        else:
+            lives = 1.0 - _p(other_death(rates, m, g, s, f))
+            drop = treatment_dropout(rates, m, g, f)
+            if at_risk_hiv:
+                hiv = alive * (1.0 - _p(drop + rates[m, g, R_TX_DONE])) * min(lives, _p(rates[m, g, R_HIV_TX]))
+    return died, rev, arrest, hiv
 
 
 @njit(cache=True, inline="always")

@@ -11,6 +11,14 @@ NOT_METHADONE = 0xFF ^ F_METHADONE
 # Elevated overdose risk this month (lost tolerance)
 # (RISK_POST_RELEASE_OAT: released on opioid agonist treatment begun in prison)
 RISK_NONE, RISK_POST_TREATMENT, RISK_POST_RELEASE, RISK_POST_RELEASE_OAT = 0, 1, 2, 3
+N_RISKS = 4
+# the flag bits the rule reads (F_INJECTS | F_HIV | F_WAS_DEPENDENT | F_METHADONE): a person's class is
+# (market, group, state, flags & FLAG_CODE_MASK, risk)
+FLAG_CODE_MASK = 15
+
+# Expected events (model/users/rule.py: event_chances): overdose death, reversed overdose, arrest, HIV
+X_OD_DEATH, X_REVERSED, X_ARREST, X_HIV = range(4)
+N_EXPECTED = 4
 
 # User events this month (bits of the event array)
 E_INIT, E_OD_DEATH, E_REVERSED, E_HIV, E_ARREST, E_TX_ENTRY, E_OTHER_DEATH, E_REFERRAL = (1 << k for k in range(8))
