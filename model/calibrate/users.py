@@ -18,12 +18,16 @@ from model.world import GROUP_DRUGS, GROUPS, WorldError
 def calibrate_users(b: Baseline) -> None:
     for m in b.markets:
         md = b.world.data[m]
-        arrest_dep, hiv0 = _market_rates(b, m)
+        arrest_dep = _arrest_rate(b, m)
         for g in GROUPS:
             u = md["users"].get(g)
             if u is None:
                 continue
-            b.users[(m, g)] = _group(b, m, g, u, arrest_dep, hiv0)
+            b.users[(m, g)] = _group(b, m, g, u, arrest_dep)
+        hiv0 = _hiv_rate(b, m)
+        for g in GROUPS:
+            if (m, g) in b.users:
+                b.users[(m, g)]["hiv"] = hiv0  # one transmission pool: opioid and stimulant injectors alike
         total = sum(s["occasional"] + s["dependent"] + s["treatment"] + s["incarcerated"] + s["remission"]
                     for (mm, _), s in b.users.items() if mm == m)
         at_risk = float(md.get("population_at_risk", 0.0))
@@ -33,25 +37,40 @@ def calibrate_users(b: Baseline) -> None:
         b.users[(m, "never")] = {"never": at_risk - total}
 
 
-def _market_rates(b: Baseline, m: str) -> tuple[float, float]:
-    """The monthly arrest rate of a dependent user and the HIV transmission rate of a susceptible injector."""
+def _arrest_rate(b: Baseline, m: str) -> float:
+    """The monthly arrest rate of a dependent user."""
     p, md = b.params, b.world.data[m]
     arrests_m = md.get("arrests", 0.0)
     weight_total = sum(u.get("dependent", 0.0) + p["user.occasional_arrest_weight"] * u.get("occasional", 0.0)
                        for u in md["users"].values())
-    arrest_dep = per_month(arrests_m / weight_total) if weight_total > 0 else 0.0
-    # injectors of every drug, out of treatment and in treatment weighted by its rate ratio (agonist treatment
-    # is for opioids)
-    injectors = sum(injecting_share(p, g) * (u.get("dependent", 0.0) + u.get("treatment", 0.0) * (
-        p["user.oat_hiv_rr"] if g == "opioid" else 1.0)) for g, u in md["users"].items())
-    susceptible = injectors * (1.0 - p["user.hiv_prevalence_pwid"])
+    return per_month(arrests_m / weight_total) if weight_total > 0 else 0.0
+
+
+def _hiv_rate(b: Baseline, m: str) -> float:
+    """The monthly HIV transmission rate of a susceptible injector that gives the market's 2021 new diagnoses
+    among people who inject. The rule infects only someone who neither dies of an overdose nor leaves their
+    state that month (model/users/rule.py), so each injector is weighted by that chance; those in opioid
+    agonist treatment also by its rate ratio."""
+    p, md = b.params, b.world.data[m]
+    exposed = 0.0
+    for g in GROUPS:
+        r = b.users.get((m, g))
+        if r is None:
+            continue
+        died = r["od"] * (1.0 - r["naloxone0"])  # a dependent user's overdose death a month
+        stays_dep = (1.0 - died) * (1.0 - (r["quit_dep"] + r["tx_entry"] + r["arrest_dep"]))
+        stays_tx = sum(share * (1.0 - died * rr) * (1.0 - drop - r["tx_done"]) for share, rr, drop in (
+            (r["meth_share"], r["rr_meth"], r["tx_drop_meth"]), (1.0 - r["meth_share"], r["rr_bup"], r["tx_drop"])))
+        exposed += injecting_share(p, g) * (r["dependent"] * stays_dep + r["treatment"] * r["hiv_tx_rr"] * stays_tx)
+    susceptible = exposed * (1.0 - p["user.hiv_prevalence_pwid"])
     hiv0 = (md.get("new_hiv_pwid", 0.0) / 12.0) / susceptible if susceptible > 0 else 0.0
     if hiv0 >= 0.5:
         raise WorldError(f"countries.{m}.new_hiv_pwid", "implies more than half of susceptible injectors infected a month")
+    return hiv0
     return arrest_dep, hiv0
 
 
-def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float) -> dict:
+def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float) -> dict:
     """Stocks and rates of one drug group in one market."""
     p = b.params
     occ, dep, tx, inc = (float(u.get(k, 0.0)) for k in ("occasional", "dependent", "treatment", "incarcerated"))
@@ -95,7 +114,6 @@ def _group(b: Baseline, m: str, g: str, u: dict, arrest_dep: float, hiv0: float)
     initiations = max(0.0, occ_out - releases_occ)
     y0 = (dep + tx) / p["user.lhy_delta"]
     _initiation(r, p, occ, dep, initiations, y0)
-    r["hiv"] = hiv0  # one transmission pool: opioid and stimulant injectors alike
     r["hiv_tx_rr"] = p["user.oat_hiv_rr"] if g == "opioid" else 1.0
     he = _consumption(b, m, g, u, r, occ, dep)
     stocks = {"occasional": occ, "dependent": dep, "treatment": tx, "incarcerated": inc,
