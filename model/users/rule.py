@@ -28,6 +28,7 @@ def _p(t):
     """P(u < t) for a uniform draw u in [0, 1)."""
     return min(1.0, max(0.0, t))
 
+
 @njit(cache=True, inline="always")
 def initiation(innov, imit, light, never):
     """A never-user's chance to start this month: innovation (rate R_INNOV) plus imitation (R_IMIT) of the
