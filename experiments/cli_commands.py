@@ -67,6 +67,27 @@ def _run_options(args, argv, out: Path) -> RunOptions:
     )
 
 
+def _draws(args):
+    """The draw plan of ``--draws``, ``--draws-seed`` and ``--draw-grades`` (None: no draws)."""
+    from .draws import make_plan
+
+    if not getattr(args, "draws", None):
+        if getattr(args, "draws_seed", None) is not None or getattr(args, "draw_grades", None):
+            print("note: --draws-seed and --draw-grades do nothing without --draws N", file=sys.stderr)
+        return None
+    return make_plan(args.draws, args.draws_seed, args.draw_grades)
+
+
+def _draws_line(plan) -> str:
+    """What the draws were, for the lines under a result."""
+    from .draws import uncertain_parameters
+
+    n = len(uncertain_parameters(plan.grades))
+    return (f"parameter draws: {plan.n} (draws seed {plan.seed}) of the {n} parameters graded "
+            f"{'/'.join(plan.grades)}, each from its grade's prior (docs/ODD.md, priors); parameters a scenario "
+            "sets itself are not redrawn; the values are in the manifest")
+
+
 def _failed_exit(report) -> int:
     """Exit status 1 if runs failed (after a note on runs Dask had to rerun), else 0."""
     deaths = getattr(report, "worker_deaths", None)
@@ -88,7 +109,8 @@ def cmd_run(args, argv) -> int:
     scenario = _load(args.scenario, _overrides(args))
     out = _out_dir(args, scenario.name)
     announce_compile(_simulate(args))
-    report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run")
+    plan = _draws(args)
+    report = run_scenarios([scenario], args.seeds, _run_options(args, argv, out), kind="run", draws=plan)
     df = report.results()
     if len(df):
         atomic_write_parquet(df, out / "results.parquet")
@@ -96,6 +118,7 @@ def cmd_run(args, argv) -> int:
         print(f"{scenario.name} ({scenario.preset}, {scenario.months} months): " + lines[0])
         for line in lines[1:]:
             print("  " + line)
+        print("  " + (_draws_line(plan) if plan else NO_DRAWS_NOTE))
         print("  " + l_grade_note())
         if args.figure:
             from viz.figures import outcomes_figure
@@ -155,14 +178,22 @@ def cmd_compare(args, argv) -> int:
     policies = [_load(p, overrides) for p in args.policies]
     out = _out_dir(args, "compare-" + baseline.name + "-vs-" + "-".join(p.name for p in policies))
     announce_compile(_simulate(args))
+    plan = _draws(args)
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
-                  options=_run_options(args, argv, out))
+                  options=_run_options(args, argv, out), draws=plan)
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    print(_draws_line(plan) if plan else NO_DRAWS_NOTE)
     print(l_grade_note())
     write_data_dictionary(out)
     print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
+          + (f"; per draw: {out / 'per_draw.csv'}" if plan else "")
           + (f"; figure: {out / 'compare.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(res.report)
+
+
+#: the line under a result without --draws: its intervals are chance only
+NO_DRAWS_NOTE = ("note: every parameter at its default: the intervals are chance (between seeds) only, not what "
+                 "we do not know about the parameters; --draws N adds that interval")
 
 
 def l_grade_note() -> str:
