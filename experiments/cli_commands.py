@@ -203,3 +203,29 @@ def l_grade_note() -> str:
     n_low = sum(p.grade == "L" for p in PARAMS.values())
     return (f"note: {n_low} of the model's {len(PARAMS)} parameters are graded L (placeholder or judgement; "
             "docs/ODD.md section 13): these numbers rest on them and are not findings about the world")
+
+
+def cmd_voi(args, argv) -> int:
+    import json
+
+    from .voi_run import format_voi, load_voi, run_voi, voi_json
+
+    spec = load_voi(args.config)
+    for k in ("draws", "seeds", "months", "preset"):
+        if getattr(args, k) is not None:
+            setattr(spec, k, getattr(args, k))
+    out = _out_dir(args, "voi-" + spec.name)
+    if not args.json:
+        n = (len(spec.policies) + 1) * spec.draws * spec.seeds
+        print(f"voi {spec.name}: {len(spec.policies) + 1} options x {spec.draws} draws x {spec.seeds} seed"
+              f"{'s' if spec.seeds != 1 else ''} = {n} runs ({spec.preset}, {spec.months} months) -> {out}")
+        announce_compile(_simulate(args))
+    options = _run_options(args, argv, out)
+    res = run_voi(spec, options=options.but(progress=False) if args.json else options, figure=args.figure)
+    if args.json:
+        print(json.dumps(voi_json(spec, res.table, res.summary), indent=2))
+    else:
+        print(format_voi(res))
+        print(l_grade_note())
+        print(f"ranking: {out / 'voi.csv'}, {out / 'voi.json'}; comparison: {out / 'compare.csv'}")
+    return _failed_exit(res.report)

@@ -122,6 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output directory (default: results/compare-<baseline>)")
     _add_exec_options(p)
 
+    p = sub.add_parser("voi", help="rank the uncertain parameter groups by their value of information (EVPPI)",
+                       description="Run the baseline and policy cards of a VOI file over parameter draws and rank "
+                                   "the parameter groups by the expected value of partial perfect information for "
+                                   "the choice of the card that minimises each objective (docs/voi.md).")
+    p.add_argument("config", nargs="?", default=None, metavar="CONFIG",
+                   help="a VOI file (default: experiments/voi/reform.toml)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.add_argument("--draws", type=_positive_int, default=None, metavar="N", help="parameter draws (overrides the file)")
+    p.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="seeds per draw (overrides the file)")
+    p.add_argument("--months", type=_positive_int, default=None, help="months to simulate (overrides the file)")
+    p.add_argument("--preset", default=None, help="agent scale preset (overrides the file)")
+    p.add_argument("--out", default=None, help="output directory (default: results/voi-<name>)")
+    _add_exec_options(p)
+
     for name, (target, text) in DELEGATES.items():
         p = sub.add_parser(name, help=text, add_help=False, description=f"{text} ({target})")
         p.add_argument("args", nargs=argparse.REMAINDER)
