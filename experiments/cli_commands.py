@@ -88,6 +88,19 @@ def _draws_line(plan) -> str:
             "sets itself are not redrawn; the values are in the manifest")
 
 
+def _left_out_draws(report) -> str | None:
+    """Which draws lost runs (left out of the pairing), and the first error: with parameter values the
+    2021 calibration cannot meet, every scenario of a draw fails alike."""
+    failed = [t for t in report.tasks if report.status.get(t.task_id) == "failed" and "draw" in t.extra]
+    if not failed:
+        return None
+    draws = sorted({t.extra["draw"] for t in failed})
+    first = report.errors.get(failed[0].task_id, "")
+    return (f"note: {len(draws)} draw{'s' if len(draws) != 1 else ''} ({', '.join(map(str, draws[:12]))}"
+            f"{', ...' if len(draws) > 12 else ''}) lost runs and {'are' if len(draws) != 1 else 'is'} left out of "
+            f"the pairing; first error: {first[:200]}")
+
+
 def _failed_exit(report) -> int:
     """Exit status 1 if runs failed (after a note on runs Dask had to rerun), else 0."""
     deaths = getattr(report, "worker_deaths", None)
@@ -119,6 +132,8 @@ def cmd_run(args, argv) -> int:
         for line in lines[1:]:
             print("  " + line)
         print("  " + (_draws_line(plan) if plan else NO_DRAWS_NOTE))
+        if plan and _left_out_draws(report):
+            print("  " + _left_out_draws(report))
         print("  " + l_grade_note())
         if args.figure:
             from viz.figures import outcomes_figure
@@ -137,14 +152,20 @@ def cmd_sweep(args, argv) -> int:
     _check_sweep_worlds(spec)
     out = _out_dir(args, spec.name)
     design, _ = sample_design(spec)
-    n_runs = len(design) * spec.replicates
+    plan = _draws(args)
+    n_draws = plan.n if plan else 1
+    n_runs = len(design) * spec.replicates * n_draws * (2 if spec.compare_to is not None else 1)
     print(f"sweep {spec.name}: {spec.design} design, {len(spec.factors)} factors, {len(design)} rows "
-          f"x {spec.replicates} seed{'s' if spec.replicates != 1 else ''} = {n_runs} runs -> {out}")
+          + (f"x {plan.n} parameter draws " if plan else "")
+          + f"x {spec.replicates} seed{'s' if spec.replicates != 1 else ''}"
+          + (" x 2 arms" if spec.compare_to is not None else "") + f" = {n_runs} runs -> {out}")
     announce_compile(_simulate(args))
-    res = run_sweep(spec, figure=args.figure, options=_run_options(args, argv, out))
+    res = run_sweep(spec, figure=args.figure, options=_run_options(args, argv, out), draws=plan)
     if res.sensitivity is not None:
         print(format_sensitivity(res.sensitivity, spec.design))
         print(f"sensitivity: {out / 'sensitivity.csv'}" + (f", figure: {out / 'sensitivity.png'}" if args.figure else ""))
+    if plan:
+        print(_draws_line(plan) + "; the analysis averages each design row over its draws and seeds")
     if res.note:
         print(f"note: {res.note}", file=sys.stderr)
     if res.runs is not None:
@@ -183,6 +204,8 @@ def cmd_compare(args, argv) -> int:
                   options=_run_options(args, argv, out), draws=plan)
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
     print(_draws_line(plan) if plan else NO_DRAWS_NOTE)
+    if plan and _left_out_draws(res.report):
+        print(_left_out_draws(res.report))
     print(l_grade_note())
     write_data_dictionary(out)
     print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
@@ -226,6 +249,8 @@ def cmd_voi(args, argv) -> int:
         print(json.dumps(voi_json(spec, res.table, res.summary), indent=2))
     else:
         print(format_voi(res))
+        if _left_out_draws(res.report):
+            print(_left_out_draws(res.report))
         print(l_grade_note())
         print(f"ranking: {out / 'voi.csv'}, {out / 'voi.json'}; comparison: {out / 'compare.csv'}")
     return _failed_exit(res.report)

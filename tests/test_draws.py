@@ -229,3 +229,50 @@ def test_run_cli_prints_two_intervals_and_without_draws_says_they_are_chance_onl
     assert cli.main([*argv, "--out", str(tmp_path / "b")]) == 0
     out = capsys.readouterr().out
     assert "intervals are chance (between seeds) only" in out and "parameters (draws" not in out
+
+
+def calibration_simulate(scenario, seed: int) -> pd.DataFrame:
+    """Fails, as the model's calibration does, for parameter values it cannot meet (here a high
+    precursor.escape_share), in every scenario alike."""
+    if float(scenario.param(ESCAPE)) > 0.8:
+        raise ValueError("the 2021 stocks cannot be met with these values")
+    return param_simulate(scenario, seed)
+
+
+def test_draws_that_fail_are_left_out_of_the_pairing_and_named(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    base.write_text('name = "baseline"\nmonths = 3\n')
+    more = tmp_path / "more.toml"
+    more.write_text('name = "more"\nmonths = 3\n[policy.budget]\ntreatment = 1.4e9\n')
+    rc = cli.main(["compare", str(base), str(more), "--draws", "10", "--seeds", "1", "--out", str(tmp_path / "o"),
+                   "--backend", "serial", "--no-figure", "--simulate", "test_draws:calibration_simulate"])
+    out = capsys.readouterr().out
+    bad = [k for k in range(1, 11) if draw_values(k, names=[ESCAPE])[ESCAPE] > 0.8]
+    assert bad and rc == 1
+    assert f"{len(bad)} draw" in out and "left out of the pairing" in out and "cannot be met" in out
+    t = pd.read_csv(tmp_path / "o" / "compare.csv")
+    assert (t.loc[t["outcome"] == "overdose_deaths", "n_draws"] == 10 - len(bad)).all()
+
+
+def test_a_sweep_with_draws_crosses_rows_draws_and_seeds(tmp_path):
+    from experiments.sweep import run_sweep, sweep_from_dict
+
+    spec = sweep_from_dict({
+        "name": "s", "base": {"months": 3}, "design": "factorial", "replicates": 2,
+        "factors": {"policy.budget.treatment": [4e8, 1.4e9], ESCAPE: [0.3, 0.7]},
+        "outputs": {"overdose_deaths": "mean_last_12"},
+    })
+    res = run_sweep(spec, draws=3, simulate=param_simulate, backend="serial", progress=False,
+                    out=tmp_path / "s", figure=False)
+    runs = res.runs
+    assert len(runs) == 4 * 3 * 2 and sorted(runs["draw"].unique()) == [1, 2, 3]
+    tasks = {(t.extra["design_row"], t.extra["draw"], t.seed): t.scenario["params"] for t in res.report.tasks}
+    for (row, k, _seed), params in tasks.items():
+        assert params[ESCAPE] in (0.3, 0.7)  # a factor of the design: not redrawn
+        assert params[NALOXONE] == draw_values(k, names=[NALOXONE])[NALOXONE]
+    assert res.sensitivity is not None and len(res.sensitivity)
+
+
+def test_reproduce_says_plainly_that_it_does_not_take_draws_yet(capsys):
+    assert cli.main(["reproduce", "reform", "--draws", "5"]) == 2
+    assert "does not take --draws yet" in capsys.readouterr().err
