@@ -64,7 +64,7 @@ def _ridge_loo(B: np.ndarray, yc: np.ndarray) -> np.ndarray:
     for a in ALPHAS:
         shrink = lam / (lam + a)
         yhat = U @ (shrink * uy)
-        h = (U ** 2) @ shrink  # the hat matrix's diagonal
+        h = 1.0 / len(yc) + (U ** 2) @ shrink  # the hat matrix's diagonal, the intercept's 1/n included
         loo = np.mean(((yc - yhat) / np.clip(1.0 - h, 1e-9, None)) ** 2)
         if loo < best:
             best, fit = loo, yhat

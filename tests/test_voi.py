@@ -112,3 +112,14 @@ def test_default_groups_are_the_name_prefixes():
     assert g == {"user.*": ["user.a", "user.b"], "precursor.*": ["precursor.c"]}
     assert parameter_groups(["user.a", "precursor.c"], {"p": ["precursor."]}) == {"p": ["precursor.c"]}
     assert load_voi(None).policies  # the shipped file: every proposal
+
+
+def test_a_group_with_more_terms_than_draws_is_not_fitted_to_the_noise():
+    ratios = []
+    for seed in range(5, 12):
+        rng = np.random.default_rng(seed)
+        n = 40
+        X = rng.uniform(size=(n, 31))  # 31 parameters x 6 spline terms, 40 draws, no information
+        nb = np.vstack([np.zeros(n), 1.0 + rng.normal(0, 3, n)])
+        ratios.append(evppi(X, nb) / evpi(nb))
+    assert np.mean(ratios) < 0.3  # an interpolating fit would give EVPPI = EVPI (ratio 1) every time
