@@ -124,7 +124,7 @@ def _index(name: str) -> int:
 
 def unit_value(k: int, seed: int, name: str) -> float:
     """The uniform number in [0, 1) behind parameter ``name`` in draw ``k``."""
-    return uniform_py(key_py(seed, DRAW_STREAM, k), _index(name))
+    return uniform_py(key_py(int(seed), DRAW_STREAM, int(k)), _index(name))  # Python ints: no overflow
 
 
 def prior_value(p: Param, u: float) -> Any:

@@ -11,7 +11,9 @@ Groups: the parameters drawn, by the first part of their dotted name (``farmer.*
 own under ``[groups]`` (a group: a list of parameter names, or prefixes ending in ".").
 
 Writes to OUT, besides the comparison's files: ``voi.csv`` and ``voi.json`` (the ranking per
-objective: group, parameters, EVPPI, its Monte Carlo error and noise floor).
+objective: group, parameters, EVPPI, its Monte Carlo error and noise floor) and
+``effect_sensitivity.csv`` (PAWN indices of each policy's paired effect on each objective, for every
+parameter drawn; :mod:`experiments.effect_sensitivity`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ DEFAULT_FILE = VOI_DIR / "reform.toml"
 OBJECTIVES = {"overdose_deaths": "overdose deaths", "violence_deaths": "violence deaths",
               "new_hiv_pwid": "new HIV infections (PWID)", "people_with_sud": "people with SUD",
               "incarcerated": "people incarcerated"}
+SLICES_TEXT = "4 slices of each parameter's range"
 KEYS = ("name", "baseline", "policies", "preset", "months", "seeds", "draws", "draws_seed", "grades",
         "objectives", "bootstrap", "groups")
 
@@ -136,10 +139,12 @@ class VoiResult:
     summary: dict  # per objective: the options' expected effects, the choice now, EVPI
     out: Path | None
     report: Any
+    sensitivity: pd.DataFrame | None = None  # experiments.effect_sensitivity: PAWN of each effect
 
 
-def run_voi(spec: VoiSpec, *, options=None, figure: bool = False) -> VoiResult:
-    """Run (or resume) the comparison with draws and rank the groups by EVPPI for each objective."""
+def run_voi(spec: VoiSpec, *, options=None, figure: bool = False, sensitivity_wanted: bool = True) -> VoiResult:
+    """Run (or resume) the comparison with draws and rank the groups by EVPPI for each objective; with
+    ``sensitivity_wanted``, also the global sensitivity of each policy's effect (PAWN on the draws)."""
     from model.scenario import load_scenario
 
     from .compare import compare
@@ -150,11 +155,28 @@ def run_voi(spec: VoiSpec, *, options=None, figure: bool = False) -> VoiResult:
     pols = [load_scenario(p, over) for p in spec.policies]
     res = compare(base, pols, spec.seeds, figure=figure, options=options, draws=spec.plan())
     table, summary = analyse(spec, res.metrics, base.name, [p.name for p in pols])
+    sens = sensitivity(spec, res.metrics, base.name, [p.name for p in pols]) if sensitivity_wanted else None
     out = res.out
     if out is not None:
         atomic_write_bytes(out / "voi.csv", table.to_csv(index=False).encode())
         atomic_write_json(voi_json(spec, table, summary), out / "voi.json")
-    return VoiResult(spec, table, summary, out, res.report)
+        if sens is not None:
+            atomic_write_bytes(out / "effect_sensitivity.csv", sens.to_csv(index=False).encode())
+    return VoiResult(spec, table, summary, out, res.report, sens)
+
+
+def sensitivity(spec: VoiSpec, metrics: pd.DataFrame, baseline: str, policies: list[str]) -> pd.DataFrame:
+    """PAWN indices of each policy's paired effect on each objective (experiments/effect_sensitivity.py)."""
+    from .compare import per_draw_effects
+    from .draws import draw_values
+    from .effect_sensitivity import effect_sensitivity
+
+    plan = spec.plan()
+    per_draw = per_draw_effects(metrics, baseline, policies)
+    draws = sorted(per_draw["draw"].unique())
+    names = uncertain_parameters(plan.grades)
+    theta = pd.DataFrame([draw_values(d, plan.seed, plan.grades, names) for d in draws], index=draws)
+    return effect_sensitivity(per_draw, theta, spec.objectives)
 
 
 def analyse(spec: VoiSpec, metrics: pd.DataFrame, baseline: str, policies: list[str]) -> tuple[pd.DataFrame, dict]:
@@ -233,4 +255,11 @@ def format_voi(res: VoiResult) -> str:
             lines.append(f"  {r.rank}. {r.group:<14} {r.n_parameters:>3} parameters  EVPPI "
                          f"{fmt_number(r.evppi):>9} +/- {fmt_number(r.se):<8} noise floor {fmt_number(r.noise_floor)} "
                          f"(95%: {fmt_number(r.noise_95)}; p = {r.p_value:.2f}){flag}")
+    if res.sensitivity is not None and len(res.sensitivity):
+        from .effect_sensitivity import format_effect_sensitivity
+
+        for obj in s.objectives:
+            lines.append(f"sensitivity of each policy's effect on {OBJECTIVES[obj]} (PAWN median over {SLICES_TEXT}; "
+                         "the top 3 parameters with their grades):")
+            lines += format_effect_sensitivity(res.sensitivity, obj)
     return "\n".join(lines)

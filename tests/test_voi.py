@@ -123,3 +123,14 @@ def test_a_group_with_more_terms_than_draws_is_not_fitted_to_the_noise():
         nb = np.vstack([np.zeros(n), 1.0 + rng.normal(0, 3, n)])
         ratios.append(evppi(X, nb) / evpi(nb))
     assert np.mean(ratios) < 0.3  # an interpolating fit would give EVPPI = EVPI (ratio 1) every time
+
+
+def test_the_effect_sensitivity_finds_the_parameter_the_effect_depends_on(tmp_path):
+    spec = load_voi(_files(tmp_path))
+    res = run_voi(spec, options=RunOptions(simulate=choice_simulate, backend="serial", progress=False,
+                                           out=tmp_path / "out"))
+    t = pd.read_csv(tmp_path / "out" / "effect_sensitivity.csv")
+    deaths = t[(t["outcome"] == "overdose_deaths") & (t["policy"] == "more")]
+    assert deaths.iloc[0]["parameter"] == ESCAPE and deaths.iloc[0]["influential"]
+    assert deaths["influential"].sum() <= 0.1 * len(deaths)  # the others mostly at the noise level
+    assert "sensitivity of each policy's effect on overdose deaths" in __import__("experiments.voi_run").voi_run.format_voi(res)
