@@ -74,7 +74,3 @@ def two_intervals(values: pd.Series, draws: pd.Series, *, lower: float | None = 
                 out["dominates"] = "parameters" if var_p > chance_var else "chance"
     return out
 
-
-def per_draw_means(values: pd.Series, draws: pd.Series) -> pd.Series:
-    """Each draw's mean over its seeds."""
-    return pd.Series(np.asarray(values, float)).groupby(np.asarray(draws)).mean()
