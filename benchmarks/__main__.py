@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import Load, ensure_cache_dir, log
 
-SECTIONS = ("startup", "jit", "bandwidth", "kernels", "runs", "scaling", "sweep")
+SECTIONS = ("startup", "jit", "bandwidth", "kernels", "runs", "scaling", "sweep", "draws")
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -71,6 +71,11 @@ def main(argv=None) -> int:
         r["plot"] = report.plot_scaling(sc, out_dir / "scaling.png")
     sw = details.get("sweep")
     r["runs_per_hour"] = sw["runs_per_hour"] if sw else None
+    dr = details.get("draws")
+    r["draws_s_per_run"] = dr["s_per_run"] if dr else None
+    r["draws_research_estimated_h"] = dr["research"]["estimated_wall_h"] if dr and dr.get("research") else None
+    r["draws_research_idle_2core_h"] = (dr["research"]["estimated_idle_2core_h"]
+                                        if dr and dr.get("research") else None)
     j = details.get("jit")
     r["jit_cold_s"] = j["cold"].get("total_s") if j else None
     r["jit_warm_s"] = j["warm"].get("total_s") if j else None
@@ -86,7 +91,7 @@ def main(argv=None) -> int:
 
 def run_sections(a: argparse.Namespace, months: int, burn: int | None, out_dir: Path) -> tuple[dict, dict]:
     """Run the chosen sections in order; returns each one's details and the machine's load during it."""
-    from benchmarks import bandwidth, kernels, runs, startup, sweep
+    from benchmarks import bandwidth, draws, kernels, runs, startup, sweep
 
     q = a.quick
     details: dict = {}
@@ -114,6 +119,7 @@ def run_sections(a: argparse.Namespace, months: int, burn: int | None, out_dir: 
                                              a.mem_limit_gib))
     section("sweep", lambda: sweep.throughput(2 if q else 8, 6 if q else 36, a.workers,
                                               burn_in=2 if q else None))
+    section("draws", lambda: draws.measure(q, a.workers))
     return details, loads
 
 

@@ -20,6 +20,8 @@ TARGETS = (
     ("warm start (import + tiny model + 1 month) <= 2 s", "jit_warm_s", "<=", 2.0, "s"),
     ("full run <= 5 min wall", "full_wall_s", "<=", 300.0, "s"),
     ("full run <= 16 GiB peak", "full_peak_mb", "<=", 16384.0, "MiB"),
+    ("100 draws x 4 seeds, national 10-year comparison <= 1 h (estimated, 2 idle cores)",
+     "draws_research_idle_2core_h", "<=", 1.0, "h"),
 )
 
 
@@ -114,6 +116,18 @@ def table(r: dict) -> str:
         L.append("Sweep throughput:")
         L.append(_row(f"{sw['runs']} x {sw['preset']} {sw['months']} months, local, {sw['workers']} workers",
                       sw["runs_per_hour"], "runs/hour", f"{sw['elapsed_s']:.1f} s in all"))
+    dr = d.get("draws")
+    if dr:
+        L.append("Parameter draws x seeds (status quo vs combined package, paired):")
+        L.append(_row(f"{dr['runs']} x {dr['preset']} {dr['months']} months, {dr['draws']} draws x {dr['seeds']} seeds, "
+                      f"{dr['workers']} workers", dr["s_per_run"], "s/run",
+                      f"{dr['cpu_s_per_run']:.1f} CPU s/run; {dr['wall_s_with_draws']:.1f} s in all; "
+                      f"without draws {dr['wall_s_without_draws']:.1f} s"))
+        if dr.get("research"):
+            rs = dr["research"]
+            L.append(_row(f"estimate: {rs['runs']} runs ({rs['draws']} draws x {rs['seeds']} seeds x 2), "
+                          f"{rs['preset']} {rs['months']} months", rs["estimated_wall_h"], "h",
+                          f"as loaded; {rs['estimated_idle_2core_h']:.2f} h from the CPU time on 2 idle cores"))
     if d.get("jit"):
         L += _jit(d["jit"])
     L.append("")

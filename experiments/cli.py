@@ -1,8 +1,9 @@
 """The ``drugmarket`` command line.
 
-    drugmarket run [SCENARIO] [--set key=value ...] [--seeds N] [--months M] [--preset P] [--out DIR]
+    drugmarket run [SCENARIO] [--set key=value ...] [--seeds N] [--draws N] [--months M] [--preset P] [--out DIR]
     drugmarket sweep SWEEP_FILE [--backend local|serial|dask] [--workers N] [--address ADDR] [--resume] [--out DIR]
-    drugmarket compare BASELINE POLICY [POLICY ...] [--seeds N] [--set key=value ...] [--out DIR]
+    drugmarket compare BASELINE POLICY [POLICY ...] [--seeds N] [--draws N] [--set key=value ...] [--out DIR]
+    drugmarket voi [VOI_FILE] [--json] [--draws N] [--seeds N] [--out DIR]
     drugmarket reproduce [NAME ...] [--fast]      (experiments.published.reproduce:main)
     drugmarket app                                (viz.app:serve)
     drugmarket bench                              (benchmarks.__main__:main)
@@ -27,7 +28,7 @@ import inspect
 import sys
 from typing import Sequence
 
-from .cli_commands import SIMULATE_ENV, CommandState, cmd_compare, cmd_run, cmd_sweep, print_error
+from .cli_commands import SIMULATE_ENV, CommandState, cmd_compare, cmd_run, cmd_sweep, cmd_voi, print_error
 from .cli_parser import DELEGATES, build_parser
 
 __all__ = ["DELEGATES", "SIMULATE_ENV", "build_parser", "cmd_delegate", "main"]
@@ -113,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     CommandState.out = None
-    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare}
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "voi": cmd_voi}
     user_errors = _user_errors()
     from .errors import StorageFailed
 

@@ -35,6 +35,35 @@ def _seeds(text: str) -> int | list[int]:
     return _positive_int(text)
 
 
+def _nonnegative_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    return v
+
+
+def _grades(text: str) -> tuple[str, ...]:
+    g = tuple(dict.fromkeys(c for c in text.upper() if c not in ", "))
+    if not g or any(c not in "HML" for c in g):
+        raise argparse.ArgumentTypeError(f"expected some of the grades H, M, L (e.g. ML), got {text!r}")
+    return g
+
+
+def add_draw_options(p: argparse.ArgumentParser) -> None:
+    """``--draws N``, ``--draws-seed S`` and ``--draw-grades G`` (experiments/draws.py)."""
+    g = p.add_argument_group("parameter uncertainty")
+    g.add_argument("--draws", type=_nonnegative_int, default=None, metavar="N",
+                   help="parameter draws crossed with the seeds (default: none, every parameter at its default); "
+                        "draw k is the same in every command and scenario")
+    g.add_argument("--draws-seed", type=int, default=None, metavar="S",
+                   help="the seed of the parameter draws (default 20240; independent of --seeds)")
+    g.add_argument("--draw-grades", type=_grades, default=None, metavar="GRADES",
+                   help="the grades of the parameters drawn (default ML: H stays at its default)")
+
+
 def _add_exec_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("execution")
     g.add_argument("--backend", choices=("local", "serial", "dask"), default=None,
@@ -58,6 +87,7 @@ def _add_scenario_options(p: argparse.ArgumentParser) -> None:
                         "the same seeds for every scenario (common random numbers)")
     p.add_argument("--months", type=_positive_int, default=None, help="months to simulate (overrides the scenario)")
     p.add_argument("--preset", default=None, help="agent scale preset (overrides the scenario), e.g. tiny, workshop, national")
+    add_draw_options(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a parameter sweep and sensitivity analysis from a sweep file",
                        description="Run the design of a sweep file (see experiments/sweeps/example.toml) and analyse it.")
     p.add_argument("sweep_file", metavar="SWEEP_FILE")
+    add_draw_options(p)
     p.add_argument("--out", default=None, help="output directory (default: results/<sweep name>)")
     _add_exec_options(p)
 
@@ -89,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_options(p)
     p.add_argument("--horizon", type=_positive_int, default=None, help="compare the first H months (default: all)")
     p.add_argument("--out", default=None, help="output directory (default: results/compare-<baseline>)")
+    _add_exec_options(p)
+
+    p = sub.add_parser("voi", help="rank the uncertain parameter groups by their value of information (EVPPI)",
+                       description="Run the baseline and policy cards of a VOI file over parameter draws and rank "
+                                   "the parameter groups by the expected value of partial perfect information for "
+                                   "the choice of the card that minimises each objective (docs/voi.md).")
+    p.add_argument("config", nargs="?", default=None, metavar="CONFIG",
+                   help="a VOI file (default: experiments/voi/reform.toml)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.add_argument("--draws", type=_positive_int, default=None, metavar="N", help="parameter draws (overrides the file)")
+    p.add_argument("--seeds", type=_positive_int, default=None, metavar="N", help="seeds per draw (overrides the file)")
+    p.add_argument("--months", type=_positive_int, default=None, help="months to simulate (overrides the file)")
+    p.add_argument("--preset", default=None, help="agent scale preset (overrides the file)")
+    p.add_argument("--out", default=None, help="output directory (default: results/voi-<name>)")
     _add_exec_options(p)
 
     for name, (target, text) in DELEGATES.items():

@@ -42,6 +42,8 @@ from .columns import outcome_columns
 from .compare_text import format_table  # noqa: F401 - the table as text; imported from here too
 from .numbers import fmt_number, fmt_usd, t_interval
 from .errors import ExperimentError
+from .draws import DrawPlan
+from .intervals import two_intervals
 from .options import RunOptions, run_options
 from .report import RunReport
 from .runner import run_scenarios
@@ -64,11 +66,11 @@ SPEND_TOLERANCE = 1e-9
 
 # --------------------------------------------------------------------------- per run
 def per_run_metrics(df: pd.DataFrame, horizon: int | None = None) -> pd.DataFrame:
-    """One row per (scenario, seed): each outcome of :data:`OUTCOMES` and spending,
-    reduced over months 1..horizon (all months if None)."""
+    """One row per (scenario, seed), or (scenario, draw, seed) with parameter draws: each outcome of
+    :data:`OUTCOMES` and spending, reduced over months 1..horizon (all months if None)."""
     if horizon is not None and "month" in df.columns:
         df = df[df["month"] <= horizon]
-    keys = ["scenario", "seed"]
+    keys = ["scenario", "draw", "seed"] if "draw" in df.columns else ["scenario", "seed"]
     g = df.groupby(keys, sort=False)
     out = g.size().rename("months").to_frame()
     for key, _label, _unit, how, spec in (*OUTCOMES, SPEND):
@@ -83,11 +85,14 @@ def per_run_metrics(df: pd.DataFrame, horizon: int | None = None) -> pd.DataFram
 
 # --------------------------------------------------------------------------- comparison
 def compare_metrics(metrics: pd.DataFrame, baseline: str, policies: Sequence[str]) -> pd.DataFrame:
-    """The comparison table from :func:`per_run_metrics` (paired by seed)."""
-    base = metrics[metrics["scenario"] == baseline].set_index("seed")
+    """The comparison table from :func:`per_run_metrics`, paired by seed (and by draw, with parameter
+    draws: then ``low``/``high`` are the chance interval and :data:`experiments.intervals.COLUMNS` are
+    added, see :mod:`experiments.intervals`)."""
+    keys = ["draw", "seed"] if "draw" in metrics.columns else ["seed"]
+    base = metrics[metrics["scenario"] == baseline].set_index(keys)
     rows: list[dict[str, Any]] = []
     for pol in policies:
-        p = metrics[metrics["scenario"] == pol].set_index("seed")
+        p = metrics[metrics["scenario"] == pol].set_index(keys)
         seeds = base.index.intersection(p.index)
         deaths = None
         spend = None
@@ -106,6 +111,8 @@ def compare_metrics(metrics: pd.DataFrame, baseline: str, policies: Sequence[str
                 "mean": mean, "low": low, "high": high, "n_seeds": int(diff.notna().sum()),
                 "baseline_mean": float(b.mean()), "policy_mean": float(q.mean()), "note": "",
             }
+            if "draw" in keys:
+                row.update(_with_draws(diff))
             rows.append(row)
             if key == "overdose_deaths":
                 deaths = row
@@ -113,6 +120,15 @@ def compare_metrics(metrics: pd.DataFrame, baseline: str, policies: Sequence[str
                 spend = row
         rows.append(_cost_per_death(pol, baseline, deaths, spend))
     return pd.DataFrame(rows)
+
+
+def _with_draws(diff: pd.Series) -> dict:
+    """A paired difference's estimate and two intervals over draws x seeds; ``low``/``high`` are the
+    chance interval, ``n_seeds`` the seeds per draw."""
+    draws = diff.index.get_level_values("draw")
+    iv = two_intervals(diff, draws)
+    n_seeds = int(diff.notna().groupby(draws).sum().min()) if len(diff) else 0
+    return {**iv, "low": iv["chance_low"], "high": iv["chance_high"], "n_seeds": n_seeds}
 
 
 def _cost_per_death(pol: str, baseline: str, deaths: dict | None, spend: dict | None) -> dict:
@@ -147,6 +163,27 @@ def _cost_per_death(pol: str, baseline: str, deaths: dict | None, spend: dict | 
     return row
 
 
+def per_draw_effects(metrics: pd.DataFrame, baseline: str, policies: Sequence[str]) -> pd.DataFrame:
+    """One row per (policy, draw): each outcome's paired effect (signed as in the table: averted, or
+    extra spending), mean over the draw's seeds, and the number of seeds."""
+    keys = ["draw", "seed"]
+    base = metrics[metrics["scenario"] == baseline].set_index(keys)
+    cols = [k for k, *_ in (*OUTCOMES, SPEND) if k in metrics.columns]
+    frames = []
+    for pol in policies:
+        p = metrics[metrics["scenario"] == pol].set_index(keys)
+        idx = base.index.intersection(p.index)
+        diff = base.loc[idx, cols] - p.loc[idx, cols]
+        if SPEND[0] in cols:
+            diff[SPEND[0]] = -diff[SPEND[0]]
+        g = diff.groupby(level="draw")
+        f = g.mean()
+        f.insert(0, "n_seeds", g.size())
+        f.insert(0, "policy", pol)
+        frames.append(f.reset_index())
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 @dataclass
 class ComparisonResult:
     table: pd.DataFrame
@@ -179,9 +216,15 @@ def compare(
     horizon: int | None = None,
     figure: bool = True,
     options: RunOptions | None = None,
+    draws: int | DrawPlan | None = None,
     **given: Any,
 ) -> ComparisonResult:
     """Run baseline and policies with the same seeds and compare each policy to the baseline.
+
+    ``draws``: parameter draws crossed with the seeds (:func:`experiments.runner.run_scenarios`):
+    every policy runs with the same draws and seeds as the baseline, the pairs are (draw, seed), and
+    the table gains the chance and parameter intervals (:mod:`experiments.intervals`); with ``out``
+    also ``per_draw.csv`` (each policy's effect on each outcome in each draw, mean over the seeds).
 
     ``options`` or the keyword arguments ``given`` (``simulate``, ``backend``, ``workers``,
     ``address``, ``out``, ``resume``, ``overwrite``, ``progress``, ``command``): the
@@ -194,7 +237,7 @@ def compare(
     if not policy_scenarios:
         raise ExperimentError("compare needs at least one policy scenario besides the baseline")
     dicts = _unique_names([scenario_to_dict(s) for s in [baseline_scenario, *policy_scenarios]])
-    report = run_scenarios(dicts, seeds, options, kind="compare",
+    report = run_scenarios(dicts, seeds, options, kind="compare", draws=draws,
                            design={"baseline": dicts[0], "policies": dicts[1:], "horizon": horizon})
     df = report.results()
     if not len(df):
@@ -210,6 +253,8 @@ def compare(
         atomic_write_parquet(df, out / "results.parquet")
         atomic_write_bytes(out / "per_seed.csv", metrics.to_csv(index=False).encode())
         atomic_write_bytes(out / "compare.csv", table.to_csv(index=False).encode())
+        if "draw" in metrics.columns:
+            atomic_write_bytes(out / "per_draw.csv", per_draw_effects(metrics, names[0], names[1:]).to_csv(index=False).encode())
         if figure:
             from viz.figures import compare_figure
 

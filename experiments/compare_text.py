@@ -64,6 +64,48 @@ def change_text(key: str, unit: str, mean: float, low: float, high: float) -> st
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
+def two_interval_text(key: str, unit: str, r) -> str:
+    """One outcome's change with its chance and parameter intervals and which dominates, from a
+    table row with :data:`experiments.intervals.COLUMNS`; says so when the sign is not robust."""
+    sign = -1.0 if key == "spend_usd" else 1.0
+    less = sign * r["mean"]
+    less_is_better = WORDING[key][3]
+    text = "no change" if less == 0 else f"{_amount(less, unit)} {_direction(key, less)}"
+    if less != 0 and less_is_better is not None:
+        text += " (better)" if (less > 0) == less_is_better else " (worse)"
+    return text + "; " + "; ".join(interval_notes(r, lambda lo, hi: _interval(key, unit, *sorted((sign * lo, sign * hi))),
+                                                  words=(_direction(key, sign), _direction(key, -sign))))
+
+
+def interval_notes(r, span, *, words: tuple[str, str] = ("positive", "negative")) -> list[str]:
+    """The parts of a two-interval text: chance, parameters, which dominates, the sign across draws.
+    ``span(lo, hi)``: an interval as text; ``words``: what a positive and a negative value are called."""
+    notes = []
+    if is_constant(r["chance_low"], r["chance_high"]) and is_constant(r["param_low"], r["param_high"]):
+        return ["the same in every draw and seed"]
+    if r["chance_low"] != r["chance_low"]:
+        notes.append("chance: no interval with one seed per draw")
+    elif is_constant(r["chance_low"], r["chance_high"]):
+        notes.append("chance: none (the same in every seed)")
+    else:
+        notes.append(f"chance (seeds, 95%): {span(r['chance_low'], r['chance_high'])}")
+    if r["param_low"] != r["param_low"]:
+        notes.append("parameters: no interval with one draw")
+    elif is_constant(r["param_low"], r["param_high"]):
+        notes.append("parameters: none (the same in every draw)")
+    else:
+        notes.append(f"parameters (draws, 5-95%): {span(r['param_low'], r['param_high'])}")
+    if r["dominates"]:
+        share = round(r["param_share"] * 100)
+        notes.append(f"{r['dominates']} dominate{'s' if r['dominates'] == 'chance' else ''} "
+                     f"(of the variance of a draw's mean: parameters {share}%, seeds {100 - share}%)")
+    n = int(r["n_draws"])
+    if not bool(r["sign_robust"]) and n >= 2:
+        notes.append(f"SIGN NOT ROBUST across draws: {words[0]} in {int(r['draws_positive'])} of {n} draws, "
+                     f"{words[1]} in {int(r['draws_negative'])}")
+    return notes
+
+
 def _cost_text(r) -> str:
     if r["mean"] != r["mean"]:
         return r["note"]
@@ -79,8 +121,10 @@ def format_table(table: pd.DataFrame, *, months: str = "") -> str:
     for pol, grp in table.groupby("policy", sort=False):
         base = grp["baseline"].iloc[0]
         n = int(grp["n_seeds"].max()) if len(grp) else 0
-        lines.append(f'"{pol}" against baseline "{base}": {n} seed{"s" if n != 1 else ""}, '
-                     f"paired (common random numbers){months}")
+        draws = int(grp["n_draws"].max()) if "n_draws" in grp.columns else 0
+        runs = f"{draws} parameter draw{'s' if draws != 1 else ''} x " if draws else ""
+        lines.append(f'"{pol}" against baseline "{base}": {runs}{n} seed{"s" if n != 1 else ""}, '
+                     f"paired (common random numbers{', same draws' if draws else ''}){months}")
         names = [WORDING[k][0] if k in WORDING else lbl for k, lbl in zip(grp["outcome"], grp["label"])]
         width = max(len(x) for x in names) + 3
         for name, (_, r) in zip(names, grp.iterrows()):
@@ -89,7 +133,10 @@ def format_table(table: pd.DataFrame, *, months: str = "") -> str:
                 continue
             base_txt = _amount(r["baseline_mean"], r["unit"])
             what = "baseline total" if r["outcome"] in TOTALS else "baseline"
-            change = change_text(r["outcome"], r["unit"], r["mean"], r["low"], r["high"])
+            if draws:
+                change = two_interval_text(r["outcome"], r["unit"], r)
+            else:
+                change = change_text(r["outcome"], r["unit"], r["mean"], r["low"], r["high"])
             lines.append(f"  {name + ':':<{width}}{change}; {what} {base_txt}")
         lines.append("")
     return "\n".join(lines).rstrip()

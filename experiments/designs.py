@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .sweep_file import SweepError, SweepSpec, cast_value, where
+from .draws import DrawPlan, apply_draw
 from .tasks import Task, scenario_to_dict
 
 
@@ -54,11 +55,15 @@ def sample_design(spec: SweepSpec) -> tuple[pd.DataFrame, np.ndarray | None]:
     return df, X
 
 
-def design_tasks(spec: SweepSpec, design: pd.DataFrame) -> list[Task]:
+def design_tasks(spec: SweepSpec, design: pd.DataFrame, plan: DrawPlan | None = None) -> list[Task]:
     """One task per design row and seed: task id = row x replicates + replicate. With ``compare_to``,
-    two (arm 0 the base, arm 1 the comparison): task id = 2 x (row x replicates + replicate) + arm."""
+    two (arm 0 the base, arm 1 the comparison): task id = 2 x (row x replicates + replicate) + arm.
+    With parameter draws (``plan``), one per row, draw and seed: the row's place in the id is taken by
+    row x draws + draw index, and the rows gain a ``draw`` column; the factors, which the design
+    sets, are not redrawn, and both arms of a row get the same draw."""
     from model.scenario import ScenarioError, set_value
 
+    draws = plan.indices() if plan is not None else [None]
     tasks = []
     names = [f.key for f in spec.factors]
     arms = [spec.base] if spec.compare_to is None else [spec.base, spec.compare_to]
@@ -74,12 +79,16 @@ def design_tasks(spec: SweepSpec, design: pd.DataFrame) -> list[Task]:
                     raise SweepError(f"{where(spec.path)}[factors] design row {row[0]}: "
                                      f"{getattr(e, 'message', e)}") from None
             dicts.append(scenario_to_dict(s))
-        for r, seed in enumerate(spec.seeds):
-            tid = int(row[0]) * spec.replicates + r
-            if spec.compare_to is None:
-                tasks.append(Task(tid, dicts[0], int(seed), {"design_row": int(row[0]), "replicate": r}))
-            else:
-                for arm, d in enumerate(dicts):
-                    tasks.append(Task(2 * tid + arm, d, int(seed),
-                                      {"design_row": int(row[0]), "replicate": r, "arm": arm}))
+        for a, k in enumerate(draws):
+            drawn = dicts if k is None else [apply_draw(d, k, plan)[0] for d in dicts]
+            place = int(row[0]) if k is None else int(row[0]) * len(draws) + a
+            tag = {} if k is None else {"draw": k}
+            for r, seed in enumerate(spec.seeds):
+                tid = place * spec.replicates + r
+                if spec.compare_to is None:
+                    tasks.append(Task(tid, drawn[0], int(seed), {"design_row": int(row[0]), **tag, "replicate": r}))
+                else:
+                    for arm, d in enumerate(drawn):
+                        tasks.append(Task(2 * tid + arm, d, int(seed),
+                                          {"design_row": int(row[0]), **tag, "replicate": r, "arm": arm}))
     return tasks

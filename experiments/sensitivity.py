@@ -10,7 +10,7 @@
   grand mean).
 
 The analysis uses each design row's mean over its seeds (common random numbers:
-every row has the same seeds). With ``compare_to`` the outputs analysed are the
+every row has the same seeds), and over its parameter draws when the sweep has them. With ``compare_to`` the outputs analysed are the
 effects, base minus comparison per seed (:func:`effects`).
 """
 
@@ -28,7 +28,7 @@ from .sweep_file import SweepError, SweepSpec, parse_summary, sweep_error
 def effects(runs: pd.DataFrame, outputs: Sequence[str]) -> pd.DataFrame:
     """Per design row and seed: each output's base value minus its comparison value (``arm`` 0 minus 1),
     with both kept as ``<output>_base`` and ``<output>_comparison``. Pairs missing an arm are dropped."""
-    key = ["design_row", "replicate", "seed"]
+    key = ["design_row", "draw", "replicate", "seed"] if "draw" in runs.columns else ["design_row", "replicate", "seed"]
     a = runs[runs["arm"] == 0].set_index(key)[list(outputs)]
     b = runs[runs["arm"] == 1].set_index(key)[list(outputs)]
     both = a.merge(b, how="inner", left_index=True, right_index=True, suffixes=("_base", "_comparison"))
@@ -40,7 +40,7 @@ def effects(runs: pd.DataFrame, outputs: Sequence[str]) -> pd.DataFrame:
 def summarize_runs(df: pd.DataFrame, outputs: dict[str, str]) -> pd.DataFrame:
     """One row per task: ``task_id`` (and design_row, replicate, seed where present) and
     each output summarised over the run's months as ``outputs`` says."""
-    keys = [c for c in ("task_id", "design_row", "replicate", "arm", "seed", "scenario") if c in df.columns]
+    keys = [c for c in ("task_id", "design_row", "draw", "replicate", "arm", "seed", "scenario") if c in df.columns]
     if "month" not in df.columns:
         df = df.assign(month=df.groupby("task_id").cumcount() + 1)
     df = df.sort_values(["task_id", "month"], kind="stable")

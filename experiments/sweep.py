@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from .designs import design_tasks, sample_design
+from .draws import DrawPlan, draws_table, make_plan
 from .options import RunOptions, run_options
 from .record import check_output_dir
 from .report import RunReport
@@ -67,6 +68,7 @@ def run_sweep(
     *,
     figure: bool = True,
     options: RunOptions | None = None,
+    draws: int | DrawPlan | None = None,
     **given: Any,
 ) -> SweepResult:
     """Run a sweep file's design and analyse it. Default ``out``: results/<sweep name>.
@@ -75,13 +77,16 @@ def run_sweep(
     ``workers``, ``address``, ``resume``, ``overwrite``, ``progress``, ``command``): the
     :class:`~experiments.options.RunOptions`. Runs that fail are recorded in the manifest;
     the analysis then is skipped (``note`` says why) for designs that need every row
-    (sobol, morris), and done on the finished rows otherwise.
+    (sobol, morris), and done on the finished rows otherwise. ``draws``: parameter draws crossed
+    with every design row and seed (:func:`experiments.designs.design_tasks`); the analysis then
+    averages each row over its draws and seeds, so a factor's effect is over what we do not know.
     """
     options = run_options(options, given)
     spec = sweep if isinstance(sweep, SweepSpec) else load_sweep(sweep)
     out = Path(options.out) if options.out is not None else Path("results") / spec.name
     design, X = sample_design(spec)
-    tasks = design_tasks(spec, design)
+    plan = make_plan(draws)
+    tasks = design_tasks(spec, design, plan)
     # the design goes to OUT before any run, so a killed sweep's directory describes itself
     store = ResultStore(out)
     check_output_dir(store, tasks, resume=options.resume, overwrite=options.overwrite)
@@ -90,8 +95,10 @@ def run_sweep(
     design_out = design.copy()
     design_out["seeds"] = [list(spec.seeds)] * len(design_out)
     atomic_write_parquet(_parquet_safe(design_out), out / "design.parquet")
-    report = run_tasks(tasks, options.but(out=out, overwrite=False), kind="sweep",
-                       design=_description(spec, len(design)), seeds=spec.seeds)
+    description = _description(spec, len(design))
+    if plan is not None:
+        description["draws"] = {**plan.describe(), "values": draws_table(plan)}
+    report = run_tasks(tasks, options.but(out=out, overwrite=False), kind="sweep", design=description, seeds=spec.seeds)
     return analyze_sweep(spec, out, design=design, X=X, report=report, figure=figure)
 
 
@@ -126,8 +133,9 @@ def analyze_sweep(spec: SweepSpec, out: Path, *, design: pd.DataFrame, X, report
     if not outputs:
         res.note = "none of the outputs is a column of the results"
         return res
+    names = pq.read_schema(first).names
     df = read_results(out, columns=list(outputs) + ["design_row", "replicate", "seed"]
-                      + (["arm"] if spec.compare_to is not None else []))
+                      + (["arm"] if spec.compare_to is not None else []) + (["draw"] if "draw" in names else []))
     runs = summarize_runs(df, outputs)
     if spec.compare_to is not None:
         runs = effects(runs, list(outputs))

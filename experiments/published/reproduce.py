@@ -143,7 +143,16 @@ def main(argv=None) -> int:
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                     help="override a value in every experiment's scenarios (e.g. to break a mechanism on purpose)")
     ap.add_argument("--update-references", action="store_true", help="rewrite reference_fast.json from this run")
+    ap.add_argument("--draws", type=int, default=None, metavar="N",
+                    help="not available yet for the published experiments (their statistics are per seed); "
+                         "use drugmarket compare ... --draws N")
     args = ap.parse_args(argv)
+    if args.draws:
+        print("error: drugmarket reproduce does not take --draws yet: the published experiments' statistics and "
+              "bands are per seed at the default parameters. For the reform question with both intervals run "
+              "`drugmarket compare status_quo combined_package ... --draws N --seeds S` (docs/experiments.md)",
+              file=sys.stderr)
+        return 2
     unknown = [n for n in args.names if n not in EXPERIMENTS]
     if unknown:
         print(f"error: unknown experiment {', '.join(unknown)}; known: {', '.join(EXPERIMENTS)}", file=sys.stderr)
