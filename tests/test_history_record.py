@@ -67,3 +67,25 @@ def test_model_columns_of_the_record_exist():
                                              "params": {"sim.burn_in_months": 1}}), seed=1).run()
     wanted = {c for c in read_record()["model_column"] if c}
     assert wanted and wanted <= set(df.columns), wanted - set(df.columns)
+    assert df[["year", "month_of_year"]].iloc[0].tolist() == [2022, 1]  # after the 2021 calibration year
+
+
+def test_calendar_of_output_months():
+    from model.outputs import calendar
+
+    assert calendar(2021, 1) == {"year": 2022, "month_of_year": 1}
+    assert calendar(2021, 12) == {"year": 2022, "month_of_year": 12}
+    assert calendar(2021, 13) == {"year": 2023, "month_of_year": 1}
+    assert calendar(1969, 120) == {"year": 1979, "month_of_year": 12}
+
+
+@pytest.mark.parametrize("year", [2021.5, "2021", 1800])
+def test_bad_calibration_year_is_refused_naming_the_key(year):
+    import tomllib
+
+    from model.world import WorldError, build_world
+
+    raw = tomllib.loads((RECORD.parents[1] / "world.toml").read_text())
+    raw["calibration_year"] = year
+    with pytest.raises(WorldError, match="calibration_year"):
+        build_world(raw)
