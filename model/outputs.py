@@ -25,9 +25,10 @@ def row(model) -> dict:
 
 
 def calendar(calibration_year: int, month: int) -> dict:
-    """The calendar ``year`` and ``month_of_year`` (1-12) of output month ``month``: the burn-in ends with
-    the stocks of the calibration year, so output month 1 is January of the year after it."""
-    return {"year": calibration_year + 1 + (month - 1) // 12, "month_of_year": (month - 1) % 12 + 1}
+    """The calendar ``year`` and ``month_of_year`` (1-12) of output month ``month``: the burn-in brings the
+    model to the calibration year's stocks, and the first output year is the calibration year (the
+    baseline's bands are checked on it), so output month 1 is January of that year."""
+    return {"year": calibration_year + (month - 1) // 12, "month_of_year": (month - 1) % 12 + 1}
 
 
 def unit_of(column: str) -> str:

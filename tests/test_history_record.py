@@ -67,16 +67,16 @@ def test_model_columns_of_the_record_exist():
                                              "params": {"sim.burn_in_months": 1}}), seed=1).run()
     wanted = {c for c in read_record()["model_column"] if c}
     assert wanted and wanted <= set(df.columns), wanted - set(df.columns)
-    assert df[["year", "month_of_year"]].iloc[0].tolist() == [2022, 1]  # after the 2021 calibration year
+    assert df[["year", "month_of_year"]].iloc[0].tolist() == [2021, 1]  # the first output year is the calibration year
 
 
 def test_calendar_of_output_months():
     from model.outputs import calendar
 
-    assert calendar(2021, 1) == {"year": 2022, "month_of_year": 1}
-    assert calendar(2021, 12) == {"year": 2022, "month_of_year": 12}
-    assert calendar(2021, 13) == {"year": 2023, "month_of_year": 1}
-    assert calendar(1969, 120) == {"year": 1979, "month_of_year": 12}
+    assert calendar(2021, 1) == {"year": 2021, "month_of_year": 1}
+    assert calendar(2021, 12) == {"year": 2021, "month_of_year": 12}
+    assert calendar(2021, 13) == {"year": 2022, "month_of_year": 1}
+    assert calendar(1970, 120) == {"year": 1979, "month_of_year": 12}
 
 
 @pytest.mark.parametrize("year", [2021.5, "2021", 1800])
