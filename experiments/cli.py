@@ -113,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     CommandState.out = None
-    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare}
+    from .cli_optimize import cmd_optimize
+
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "optimize": cmd_optimize}
     user_errors = _user_errors()
     from .errors import StorageFailed
 
