@@ -114,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     CommandState.out = None
-    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "voi": cmd_voi}
+    from .cli_optimize import cmd_optimize
+
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "voi": cmd_voi, "optimize": cmd_optimize}
     user_errors = _user_errors()
     from .errors import StorageFailed
 

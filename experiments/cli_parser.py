@@ -136,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output directory (default: results/voi-<name>)")
     _add_exec_options(p)
 
+    from .cli_optimize import add_optimize_parser
+
+    add_optimize_parser(sub)
+
     for name, (target, text) in DELEGATES.items():
         p = sub.add_parser(name, help=text, add_help=False, description=f"{text} ({target})")
         p.add_argument("args", nargs=argparse.REMAINDER)

@@ -20,6 +20,8 @@ KEYS = {
     "scenario": "the scenario's name",
     "seed": "the random seed (the same seeds for every scenario: common random numbers)",
     "month": "output month, 1 ... months (after the burn-in)",
+    "year": "calendar year of the month: output month 1 is January of the world's calibration year (2021 by default)",
+    "month_of_year": "calendar month, 1 (January) ... 12",
     "task_id": "the run's number in this results folder (parts/<task_id>.parquet)",
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 def row(model) -> dict:
     """This month's outputs, room by room."""
-    out: dict = {"month": model.t}
+    out: dict = {"month": model.t, **calendar(model.world.calibration_year, model.t)}
     out.update(model.users.columns(model.markets.fentanyl_share, model.params))
     out.update(model.markets.columns(model))
     out.update(model.farmers.columns(model))
@@ -22,6 +22,13 @@ def row(model) -> dict:
     out["violence_deaths"] = model.traffickers.violence
     out.update(model.enforcement.spend_columns(model.policy))
     return out
+
+
+def calendar(calibration_year: int, month: int) -> dict:
+    """The calendar ``year`` and ``month_of_year`` (1-12) of output month ``month``: the burn-in brings the
+    model to the calibration year's stocks, and the first output year is the calibration year (the
+    baseline's bands are checked on it), so output month 1 is January of that year."""
+    return {"year": calibration_year + (month - 1) // 12, "month_of_year": (month - 1) % 12 + 1}
 
 
 def unit_of(column: str) -> str:

@@ -117,6 +117,7 @@ class World:
     graph: nx.DiGraph
     farmgate: dict[str, float] = field(default_factory=dict)
     paths: dict[tuple[str, str], list[TradePath]] = field(default_factory=dict)
+    calibration_year: int = 2021               # the year whose stocks the status quo holds
 
     @property
     def country_names(self) -> list[str]:
@@ -178,8 +179,11 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
         raise WorldError("countries", "no consumer market with users")
     labs = _labs(raw.get("labs", {}), countries, drugs)
     precursors = _precursors(raw.get("precursors", []), countries, labs)
+    year = _num("calibration_year", raw.get("calibration_year", 2021), 1900, 2100)
+    if year != int(year):
+        raise WorldError("calibration_year", f"= {year!r}: must be a whole year")
     world = World(src, list(countries), roles, countries, drugs, producers, markets, exo, labs, precursors, g,
-                  farmgate={d: float(raw["farmgate"][d]) for d in DRUGS})
+                  farmgate={d: float(raw["farmgate"][d]) for d in DRUGS}, calibration_year=int(year))
     _derive_paths(world)
     return world
 

@@ -27,7 +27,7 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 RESULTS_ENV = "DRUGMARKET_RESULTS"
-ID_COLUMNS = ("task_id", "seed", "month", "design_row", "replicate", "arm", "row")
+ID_COLUMNS = ("task_id", "seed", "month", "year", "month_of_year", "design_row", "replicate", "arm", "row")
 #: outcomes listed first in the explorer's menus
 MAIN_OUTCOMES = ("overdose_deaths", "people_with_sud", "in_treatment", "new_hiv_pwid", "violence_deaths",
                  "incarcerated", "fentanyl_share", "retail_price_cocaine", "retail_price_heroin",

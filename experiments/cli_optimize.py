@@ -1,0 +1,68 @@
+"""``drugmarket optimize CONFIG``: the budget optimiser on the command line (experiments/optimize.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .cli_commands import _out_dir, _run_options, _simulate, l_grade_note
+from .first_run import announce_compile
+from .numbers import fmt_number, fmt_usd
+
+
+def add_optimize_parser(sub) -> None:
+    from .cli_parser import _positive_int
+
+    p = sub.add_parser("optimize", help="search budget allocations for the best one (Optuna)",
+                       description="Search the budgets of an optimisation file (see "
+                                   "experiments/optimizations/example.toml) for the allocation that minimises its "
+                                   "objectives; one objective: the best allocation; several: the Pareto front.")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--trials", type=_positive_int, default=None, help="trials (overrides the file)")
+    p.add_argument("--out", default=None, help="output directory (default: results/<name>)")
+    p.add_argument("--json", action="store_true", help="print the best allocation and objective as one JSON object")
+    g = p.add_argument_group("execution")
+    g.add_argument("--backend", choices=("local", "serial", "dask"), default=None,
+                   help="how each trial's seeds run: local (a process pool), serial, or dask")
+    g.add_argument("--workers", type=_positive_int, default=None, help="worker processes (default: the CPUs)")
+    g.add_argument("--address", default=None, help="a Dask scheduler address (implies --backend dask)")
+    g.add_argument("--resume", action="store_true", help="continue the study in --out from its finished trials")
+    g.add_argument("--overwrite", action="store_true", help="start again, replacing the study in --out")
+    g.add_argument("--simulate", default=None, help=argparse.SUPPRESS)
+
+
+def cmd_optimize(args, argv) -> int:
+    import sys
+
+    from .optimize import optimize, result_json
+    from .optimize_file import load_optimize
+
+    spec = load_optimize(args.config)
+    if args.trials:
+        spec.trials = args.trials
+    out = _out_dir(args, spec.name)
+    announce_compile(_simulate(args))
+    args.figure = False
+    options = _run_options(args, argv, out)
+
+    def progress(n, values, best):
+        if not args.json:
+            now = ", ".join(fmt_number(v) for v in values)
+            print(f"trial {n + 1}/{spec.trials}: {now}; best so far {', '.join(fmt_number(b) for b in best)}",
+                  file=sys.stderr, flush=True)
+
+    res = optimize(spec, out=out, options=options, resume=args.resume, overwrite=args.overwrite, on_trial=progress)
+    if args.json:
+        print(result_json(res))
+        return 0
+    print(f"{spec.name}: {len(res.trials)} trials on seeds {spec.seeds}; objectives (minimised, summed over "
+          f"{spec.base.get('months')} months, mean over seeds): {', '.join(spec.objectives)}")
+    base = {p: spec.base_budget(p) for p in spec.programmes}
+    for b in res.best[:10]:
+        print(f"  trial {b['trial']}: " + ", ".join(f"{k} {fmt_number(v)}" for k, v in b["objectives"].items()))
+        for p, v in b["budgets"].items():
+            print(f"    {p:<26} {fmt_usd(v):>16} a year (base {fmt_usd(base[p])})")
+    print("  base allocation: " + ", ".join(f"{o} {fmt_number(v)}" for o, v in zip(spec.objectives,
+                                                                                   res.base_objectives)))
+    print(l_grade_note())
+    print(f"trials: {out / 'trials.csv'}; best: {out / 'best.json'}; convergence: {out / 'convergence.png'}")
+    return 0

@@ -1,0 +1,203 @@
+"""The optimisation file (TOML) of ``drugmarket optimize``: which budgets to allocate, under which
+constraints, to minimise what. experiments/optimizations/example.toml documents every key.
+
+Budgets are decision variables between a floor and a cap (USD a year). With a fixed ``total`` (default:
+the base scenario's total over the programmes optimised) a point of the search is a stick-breaking
+sequence: the first programme gets a share x1 of the money above the floors, the second a share x2
+of the rest, and so on, the last the remainder; caps are constraints. So every allocation the
+optimiser proposes spends the total exactly, and the corners (everything to one programme) are
+reachable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.policy import PROGRAMS, STATUS_QUO_BUDGET
+from model.scenario import load_scenario, scenario_from_dict
+from model.scenario.build import apply_overrides
+
+from .errors import ExperimentError
+from .tasks import scenario_to_dict
+
+TOP_KEYS = ("name", "base", "preset", "months", "seeds", "replicates", "objectives", "weights", "trials",
+            "sampler", "sampler_seed", "total", "max_change", "programmes", "set")
+SAMPLERS = ("tpe", "nsga2", "random")
+#: objectives that are not a single output column
+DERIVED = ("net_monetary_benefit", "weighted_index")
+
+
+class OptimizeError(ExperimentError):
+    """A malformed optimisation file: names the key and what is allowed."""
+
+
+@dataclass
+class OptimizeSpec:
+    name: str
+    base: dict                      # the base scenario as a dict (scenario_to_dict)
+    programmes: dict[str, tuple[float, float]]  # decision variables: floor, cap (USD a year)
+    objectives: list[str]
+    weights: dict[str, float] = field(default_factory=dict)
+    seeds: list[int] = field(default_factory=lambda: [1, 2])
+    trials: int = 40
+    sampler: str = "tpe"
+    sampler_seed: int = 1
+    total: float | None = None      # None: budgets move freely between floor and cap
+    path: Path | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def multi(self) -> bool:
+        return len(self.objectives) > 1
+
+    def base_budget(self, program: str) -> float:
+        b = self.base["policy"]["budget"].get(program, STATUS_QUO_BUDGET[program])
+        return float(sum(b.values())) if isinstance(b, dict) else float(b)
+
+
+def load_optimize(path: str | Path) -> OptimizeSpec:
+    p = Path(path)
+    if not p.is_file():
+        raise OptimizeError(f"{p}: no such optimisation file")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise OptimizeError(f"{p}: not valid TOML ({e})") from None
+    return optimize_from_dict(raw, path=p)
+
+
+def _err(key: str, message: str) -> OptimizeError:
+    return OptimizeError(f"{key} {message}" if message.startswith("=") else f"{key}: {message}")
+
+
+def _number(raw: dict, key: str, low: float, high: float, default: Any = None, whole: bool = False) -> Any:
+    v = raw.get(key, default)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not low <= v <= high \
+            or (whole and v != int(v)):
+        kind = "a whole number" if whole else "a number"
+        raise _err(key, f"= {v!r}: must be {kind} in [{low:g}, {high:g}]")
+    return int(v) if whole else float(v)
+
+
+def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
+    for k in raw:
+        if k not in TOP_KEYS:
+            near = difflib.get_close_matches(k, TOP_KEYS, n=1, cutoff=0.6)
+            raise _err(k, "unknown key" + (f"; did you mean '{near[0]}'?" if near else f"; allowed: {', '.join(TOP_KEYS)}"))
+    base = _base(raw, path)
+    objectives, weights = _objectives(raw)
+    programmes = _programmes(raw, base)
+    seeds = raw.get("seeds")
+    if seeds is None:
+        seeds = list(range(1, _number(raw, "replicates", 1, 1000, 2, whole=True) + 1))
+    elif not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                                                              for s in seeds):
+        raise _err("seeds", f"= {seeds!r}: must be a non-empty list of whole numbers >= 0")
+    sampler = raw.get("sampler", "nsga2" if len(objectives) > 1 else "tpe")
+    if sampler not in SAMPLERS:
+        raise _err("sampler", f"= {sampler!r}: must be one of {', '.join(SAMPLERS)}")
+    spec = OptimizeSpec(
+        name=str(raw.get("name", path.stem if path else "optimize")), base=base, programmes=programmes,
+        objectives=objectives, weights=weights, seeds=list(seeds),
+        trials=_number(raw, "trials", 1, 100000, 40, whole=True), sampler=sampler,
+        sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw)
+    spec.total = _total(raw, spec)
+    return spec
+
+
+def _base(raw: dict, path: Path | None) -> dict:
+    base = raw.get("base", "status_quo")
+    sets = [f"{k}={_toml_value(v)}" for k, v in (raw.get("set") or {}).items()]
+    for key in ("preset", "months"):
+        if key in raw:
+            sets.append(f"{key}={_toml_value(raw[key])}")
+    # a malformed base or [set] raises the scenario's own error, which names the key
+    if isinstance(base, dict):
+        sc = apply_overrides(scenario_from_dict(base), sets)
+    else:
+        ref = Path(str(base))
+        if path is not None and not ref.is_absolute() and (path.parent / ref).is_file():
+            ref = path.parent / ref
+        sc = load_scenario(str(ref) if ref.is_file() else str(base), sets)
+    return scenario_to_dict(sc)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return repr(v)
+
+
+def _objectives(raw: dict) -> tuple[list[str], dict[str, float]]:
+    obj = raw.get("objectives", ["overdose_deaths"])
+    if isinstance(obj, str):
+        obj = [obj]
+    if not isinstance(obj, list) or not obj or not all(isinstance(o, str) and o for o in obj):
+        raise _err("objectives", f"= {obj!r}: must be an output column or a list of them (minimised), or one of "
+                   f"{', '.join(DERIVED)}")
+    weights = raw.get("weights") or {}
+    if "weighted_index" in obj:
+        if len(obj) > 1:
+            raise _err("objectives", "weighted_index is a single objective; give its columns under [weights]")
+        if not weights:
+            raise _err("weights", "weighted_index needs [weights]: output column = weight")
+    for k, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise _err(f"weights.{k}", f"= {w!r}: must be a number >= 0")
+    if "net_monetary_benefit" in obj and len(obj) > 1:
+        raise _err("objectives", "net_monetary_benefit is a single objective")
+    return list(obj), {k: float(w) for k, w in weights.items()}
+
+
+def _programmes(raw: dict, base: dict) -> dict[str, tuple[float, float]]:
+    table = raw.get("programmes")
+    if not isinstance(table, dict) or not table:
+        raise _err("programmes", f"missing: a table of programme = [floor, cap] (USD a year); programmes: "
+                   f"{', '.join(PROGRAMS)}")
+    max_change = _number(raw, "max_change", 0.0, 100.0)
+    out = {}
+    for prog, bounds in table.items():
+        if prog not in PROGRAMS:
+            near = difflib.get_close_matches(prog, PROGRAMS, n=1, cutoff=0.6)
+            raise _err(f"programmes.{prog}", "unknown programme" + (f"; did you mean '{near[0]}'?" if near else
+                                                                    f"; allowed: {', '.join(PROGRAMS)}"))
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(
+                isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) and b >= 0 for b in bounds)
+                and bounds[0] <= bounds[1]):
+            raise _err(f"programmes.{prog}", f"= {bounds!r}: must be [floor, cap], USD a year, 0 <= floor <= cap")
+        low, high = float(bounds[0]), float(bounds[1])
+        if max_change is not None:  # no more than max_change x today's budget away from today's
+            b = base["policy"]["budget"].get(prog, STATUS_QUO_BUDGET[prog])
+            today = float(sum(b.values())) if isinstance(b, dict) else float(b)
+            low, high = max(low, today * (1 - max_change)), min(high, today * (1 + max_change))
+            if low > high:
+                raise _err(f"programmes.{prog}", f"[{bounds[0]:g}, {bounds[1]:g}] leaves nothing within max_change "
+                           f"= {max_change:g} of today's {today:g}")
+        out[prog] = (low, high)
+    return out
+
+
+def _total(raw: dict, spec: OptimizeSpec) -> float | None:
+    total = raw.get("total", "base")
+    if total == "free":
+        return None
+    if total == "base":
+        total = sum(spec.base_budget(p) for p in spec.programmes)
+    elif isinstance(total, bool) or not isinstance(total, (int, float)) or not math.isfinite(total) or total < 0:
+        raise _err("total", f"= {total!r}: must be USD a year, \"base\" (the base's total over the programmes "
+                   "optimised) or \"free\"")
+    floors = sum(lo for lo, _ in spec.programmes.values())
+    caps = sum(hi for _, hi in spec.programmes.values())
+    if not floors <= total <= caps:
+        raise _err("total", f"= {total:g}: the floors sum to {floors:g} and the caps to {caps:g}; the total must "
+                   "lie between them")
+    return float(total)

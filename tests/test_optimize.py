@@ -1,0 +1,138 @@
+"""The budget optimiser (experiments/optimize.py): finds a known optimum, keeps the total, refuses bad
+files naming the key, resumes a killed study, and runs on the model end to end."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.errors import ExperimentError
+from experiments.optimize import allocation, cap_violation, hypervolume, optimize
+from experiments.optimize_file import OptimizeError, optimize_from_dict
+from experiments.options import RunOptions
+from fakes import budget, frame, seed_noise
+
+PROGRAMS = ("treatment", "prevention", "harm_reduction")
+
+
+def fake_simulate(scenario, seed: int) -> pd.DataFrame:
+    """Deaths fall with treatment and harm reduction (harm reduction buys half as much a dollar);
+    prevention does nothing; the noise depends on the seed only (common random numbers)."""
+    d = scenario.to_dict() if hasattr(scenario, "to_dict") else scenario
+    m = int(d["months"])
+    rng = np.random.default_rng(seed)
+    deaths = 9000.0 - 2e-6 * budget(d, "treatment") - 1e-6 * budget(d, "harm_reduction") + rng.normal(0, 5, m)
+    violence = 1500.0 + 1e-6 * budget(d, "treatment") + rng.normal(0, 1, m)
+    cols = {**seed_noise(rng, m, 0.5), "overdose_deaths": deaths, "violence_deaths": violence}
+    return frame(d, seed, cols, PROGRAMS)
+
+
+def spec(**extra):
+    raw = {"name": "t", "base": {"preset": "tiny", "months": 12}, "seeds": [1, 2], "trials": 25,
+           "programmes": {"treatment": [0, 2e9], "prevention": [0, 2e9]}, **extra}
+    return optimize_from_dict(raw)
+
+
+def opts():
+    return RunOptions(simulate=fake_simulate, backend="serial", progress=False)
+
+
+def test_allocation_spends_the_total_and_reaches_the_corners():
+    s = spec(programmes={"treatment": [1e8, 2e9], "prevention": [0, 2e9], "harm_reduction": [0, 2e9]})
+    for x in ([0.0, 0.0, 0.5], [1.0, 0.3, 0.0], [0.25, 0.5, 0.9]):
+        b = allocation(s, x)
+        assert sum(b.values()) == pytest.approx(s.total)
+        assert b["treatment"] >= 1e8
+    assert allocation(s, [1.0, 0.0, 0.0])["treatment"] == pytest.approx(s.total)
+    assert cap_violation(s, {"treatment": 3e9, "prevention": 0.0, "harm_reduction": 0.0}) > 0
+
+
+def test_finds_the_known_optimum_when_one_programme_does_nothing(tmp_path):
+    s = spec()  # the total is the base's treatment + prevention; prevention does nothing
+    res = optimize(s, out=tmp_path, options=opts())
+    best = res.best[0]
+    optimum = 9000.0 - 2e-6 * s.total  # everything to treatment, deaths a month
+    sq = res.base_objectives[0] / 12 / 1  # the base allocation, deaths a month (mean over seeds)
+    found = best["objectives"]["overdose_deaths"] / 12
+    assert found <= optimum * 1.01 + 5  # within 1% of the known optimum (5: the seeds' noise in a month)
+    assert best["budgets"]["treatment"] > 0.9 * s.total
+    assert found < sq
+    assert json.loads((tmp_path / "best.json").read_text())["best"]["budgets"]["treatment"] > 0.9 * s.total
+    assert (tmp_path / "convergence.png").stat().st_size > 1000
+    trials = pd.read_csv(tmp_path / "trials.csv")
+    assert len(trials) == 25 and trials["trial"].tolist() == list(range(25))
+
+
+def test_a_killed_study_resumes_from_its_finished_trials(tmp_path):
+    calls = []
+    s = spec(trials=6)
+
+    def stop_after_three(n, values, best):
+        calls.append(n)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        optimize(s, out=tmp_path, options=opts(), on_trial=stop_after_three)
+    with pytest.raises(ExperimentError, match="--resume"):
+        optimize(s, out=tmp_path, options=opts())
+    res = optimize(s, out=tmp_path, options=opts(), resume=True)
+    assert len(res.trials) == 6
+
+
+def test_pareto_front_of_two_objectives(tmp_path):
+    s = spec(objectives=["overdose_deaths", "violence_deaths"], trials=20,
+             programmes={"treatment": [0, 2e9], "harm_reduction": [0, 2e9]})
+    res = optimize(s, out=tmp_path, options=opts())
+    assert len(res.best) >= 2  # treatment cuts deaths more but raises violence: a trade-off
+    assert res.trials["hypervolume"].is_monotonic_increasing
+    assert hypervolume(np.array([[1.0, 1.0]]), [1.0, 1.0]) == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"trails": 5}, "trails: unknown key; did you mean 'trials'"),
+    ({"programmes": {"treatmnt": [0, 1e9]}}, "programmes.treatmnt: unknown programme; did you mean 'treatment'"),
+    ({"programmes": {"treatment": [2e9, 1e9]}}, "must be [floor, cap]"),
+    ({"total": 1e12}, "total = 1e+12: the floors sum to"),
+    ({"sampler": "bayes"}, "sampler = 'bayes': must be one of"),
+    ({"trials": 0}, "trials = 0: must be a whole number"),
+    ({"objectives": ["weighted_index"]}, "weighted_index needs [weights]"),
+])
+def test_bad_optimisation_file_is_refused_naming_the_key(change, message):
+    with pytest.raises(OptimizeError) as e:
+        spec(**change)
+    assert message in str(e.value)
+
+
+@pytest.mark.slow
+def test_on_the_model_prevention_made_ineffective_loses_to_treatment(tmp_path):
+    """Two programmes, a fixed total, and prevention with no effect (user.prevention_max_effect = 0):
+    the optimiser's best allocation is within 1% of the deaths of the known optimum (all to treatment)."""
+    raw = {"name": "two", "base": {"preset": "tiny", "months": 12, "params": {"user.prevention_max_effect": 0.0}},
+           "seeds": [1], "trials": 12, "programmes": {"treatment": [0, 3e9], "prevention": [0, 3e9]}}
+    s = optimize_from_dict(raw)
+    res = optimize(s, out=tmp_path, options=RunOptions(backend="serial", progress=False))
+    from experiments.optimize import Evaluator
+
+    ev = Evaluator(s, RunOptions(backend="serial", progress=False))
+    optimum = ev.objectives(ev.runs({"treatment": s.total, "prevention": 0.0}))[0]
+    assert res.best[0]["objectives"]["overdose_deaths"] <= optimum * 1.01
+
+
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "experiments" / "optimizations" / "example.toml"
+
+
+def test_command_line_json_and_bad_file(tmp_path, capsys):
+    from experiments.cli import main
+
+    code = main(["optimize", str(EXAMPLE), "--json", "--trials", "4", "--out", str(tmp_path / "o"),
+                 "--backend", "serial", "--simulate", f"{__name__}:fake_simulate"])
+    assert code == 0
+    best = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert best["trials"] == 4 and set(best["best"]["budgets"]) == {"treatment", "harm_reduction", "prevention"}
+    assert sum(best["best"]["budgets"].values()) == pytest.approx(sum(best["base"]["budgets"].values()))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text().replace("trials = 20", "trials = -1"))
+    assert main(["optimize", str(bad)]) == 2
+    assert "trials = -1: must be a whole number" in capsys.readouterr().err
