@@ -203,12 +203,17 @@ def cmd_compare(args, argv) -> int:
     res = compare(baseline, policies, args.seeds, horizon=args.horizon, figure=args.figure,
                   options=_run_options(args, argv, out), draws=plan)
     print(format_table(res.table, months=f", months 1-{res.horizon}" if res.horizon else ""))
+    if res.ledger is not None and len(res.ledger):
+        from .ledger import format_ledger
+
+        n = int(res.ledger["n_seeds"].max())
+        print("\n" + format_ledger(res.ledger, horizon_months=res.horizon or 0, n_seeds=n) + "\n")
     print(_draws_line(plan) if plan else NO_DRAWS_NOTE)
     if plan and _left_out_draws(res.report):
         print(_left_out_draws(res.report))
     print(l_grade_note())
     write_data_dictionary(out)
-    print(f"table: {out / 'compare.csv'}; per seed: {out / 'per_seed.csv'}"
+    print(f"table: {out / 'compare.csv'}; ledger: {out / 'ledger.csv'}; per seed: {out / 'per_seed.csv'}"
           + (f"; per draw: {out / 'per_draw.csv'}" if plan else "")
           + (f"; figure: {out / 'compare.png'}" if args.figure else "") + f"; columns: {out / FILE}")
     return _failed_exit(res.report)

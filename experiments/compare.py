@@ -42,6 +42,7 @@ from .columns import outcome_columns
 from .compare_text import format_table  # noqa: F401 - the table as text; imported from here too
 from .numbers import fmt_number, fmt_usd, t_interval
 from .errors import ExperimentError
+from .ledger import ledger_table
 from .draws import DrawPlan
 from .intervals import two_intervals
 from .options import RunOptions, run_options
@@ -191,6 +192,7 @@ class ComparisonResult:
     report: RunReport
     out: Path | None
     horizon: int | None
+    ledger: pd.DataFrame | None = None  # the outcome ledger (experiments/ledger.py)
 
     def __str__(self) -> str:
         return format_table(self.table)
@@ -247,12 +249,14 @@ def compare(
     metrics = per_run_metrics(df, horizon)
     names = [d["name"] for d in dicts]
     table = compare_metrics(metrics, names[0], names[1:])
-    res = ComparisonResult(table, metrics, report, Path(out) if out is not None else None, horizon)
+    ledger = ledger_table(df, names[0], names[1:], horizon=horizon)
+    res = ComparisonResult(table, metrics, report, Path(out) if out is not None else None, horizon, ledger)
     if out is not None:
         out = Path(out)
         atomic_write_parquet(df, out / "results.parquet")
         atomic_write_bytes(out / "per_seed.csv", metrics.to_csv(index=False).encode())
         atomic_write_bytes(out / "compare.csv", table.to_csv(index=False).encode())
+        atomic_write_bytes(out / "ledger.csv", ledger.to_csv(index=False).encode())
         if "draw" in metrics.columns:
             atomic_write_bytes(out / "per_draw.csv", per_draw_effects(metrics, names[0], names[1:]).to_csv(index=False).encode())
         if figure:

@@ -63,6 +63,11 @@ def life_years(years: float, rate: float) -> float:
     return years if rate == 0 else (1 - (1 + rate) ** -years) / math.log(1 + rate)
 
 
+def _keys(df: pd.DataFrame) -> list[str]:
+    """What one run is: the scenario, the parameter draw (with --draws) and the seed."""
+    return [k for k in ("scenario", "draw", "seed") if k in df.columns]
+
+
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df.columns else pd.Series(0.0, index=df.index)
 
@@ -100,7 +105,7 @@ def per_run_ledger(df: pd.DataFrame, values: dict[str, float] | None = None,
         "farmer_income_usd": _col(df, "farmer_income_licit_usd") + _col(df, "farmer_income_illicit_usd"),
         "cultivation_ha": df[cultivation_columns(df)].sum(axis=1) if cultivation_columns(df) else 0.0,
     })
-    keys = [df["scenario"], df["seed"]]
+    keys = [df[k] for k in _keys(df)]
     g = monthly.groupby(keys, sort=False)
     out = g.sum()
     out["cultivation_ha"] = g["cultivation_ha"].mean()
@@ -133,10 +138,11 @@ def compare_ledger(runs: pd.DataFrame, baseline: str, policies: Sequence[str],
     """The ledger's changes against ``baseline`` (from :func:`per_run_ledger`), paired by seed, with the
     incremental cost-effectiveness ratio and the net monetary benefit."""
     v = values or ledger_values()
-    base = runs[runs["scenario"] == baseline].set_index("seed")
+    pair = [k for k in ("draw", "seed") if k in runs.columns]  # the same draw and seed under every policy
+    base = runs[runs["scenario"] == baseline].set_index(pair)
     rows = []
     for pol in policies:
-        p = runs[runs["scenario"] == pol].set_index("seed")
+        p = runs[runs["scenario"] == pol].set_index(pair)
         seeds = base.index.intersection(p.index)
         diffs = {}
         for key, label, unit, sign in ROWS:
@@ -184,7 +190,8 @@ def format_ledger(table: pd.DataFrame, *, horizon_months: int, values: dict[str,
         "care not counted",
         f"  horizon: {horizon_months} months; discount rate {v['ledger.discount_rate']:.1%} a year on costs and "
         "health; prices as the sources give them (USD, no inflation adjustment)",
-        f"  uncertainty: 95% t-intervals over {n_seeds or 'the'} paired seeds (chance only; weights at defaults)",
+        f"  uncertainty: 95% t-intervals over {n_seeds or 'the'} paired runs (the same seed, and draw if any, "
+        "under every policy); the weights at their defaults",
         "  weights graded L: " + ", ".join(sorted(n for n, p in LEDGER_PARAMS.items() if p.grade == "L")),
     ]
     for pol, g in table.groupby("policy", sort=False):

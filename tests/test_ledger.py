@@ -85,3 +85,18 @@ def test_icer_notes_dominance_and_noise():
 def test_bad_ledger_settings_are_refused_naming_the_key(overrides, message):
     with pytest.raises(ExperimentError, match=message):
         ledger_values(overrides)
+
+
+def test_compare_writes_and_returns_the_ledger(tmp_path):
+    from experiments.compare import compare
+    from model.scenario import load_scenario
+    from test_runner import fake_simulate
+
+    base = load_scenario("status_quo", ['months=12', 'name="sq"'])
+    more = load_scenario("status_quo", ['months=12', 'name="more"', "policy.budget.treatment=2e9"])
+    res = compare(base, [more], 3, figure=False, simulate=fake_simulate, backend="serial", progress=False,
+                  out=tmp_path / "c")
+    assert set(res.ledger["outcome"]) >= {"cost_total_usd", "qalys_lost", "dalys", "icer_usd_per_qaly"}
+    written = pd.read_csv(tmp_path / "c" / "ledger.csv")
+    spend = written[written.outcome == "cost_programmes_usd"].iloc[0]["mean"]
+    assert spend == pytest.approx(sum((2e9 - 4.5e8) / 12 * 1.03 ** (-(m - 1) / 12) for m in range(1, 13)))
