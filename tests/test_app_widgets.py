@@ -278,7 +278,7 @@ def test_page_step_slider_card_reset():
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert s.month == 1 and "Month 1 " in _text(rc, "status")
     charts = rc.find(EchartsWidget)
-    assert len(charts) == 8
+    assert len(charts) == 10  # overdose deaths, HIV, violence, incarceration, and six more
     before = json.dumps(charts[0].widget.option)
     slider = rc.find(v.Slider, attributes={"data-testid": "slider-harm_reduction"})
     slider.widget.v_model = 3000

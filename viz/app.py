@@ -63,8 +63,9 @@ def Page():
     # this browser session's simulation, built in a thread when the workshop is first shown; the kernel id
     # is read here, in the render, because the thread cannot know it once the kernel has closed
     kernel = _kernel_id()
-    result = solara.use_thread(lambda: new_session(kernel) if started else None, dependencies=[started],
-                               intrusive_cancel=False)
+    search = solara.use_router().search  # a share link's levers (viz/share.py), read once per page
+    result = solara.use_thread(lambda: _session_from_link(kernel, search) if started else None,
+                               dependencies=[started], intrusive_cancel=False)
 
     def close():
         def stop():
@@ -80,19 +81,33 @@ def Page():
             set_started(True)
         set_tab(i)
 
+    notice = getattr(result.value, "notice", "")
     if root is None:
-        Workshop(result)
+        Workshop(result, notice)
         return
     from viz.explorer import Explorer
 
     TabBar(("Workshop", "Results explorer"), tab, choose_tab, testid="top-tabs")
     if tab == 0:
-        Workshop(result)
+        Workshop(result, notice)
     else:
         Explorer(root)
 
 
 page = Page
+
+
+def _session_from_link(kernel: str | None, search: str | None):
+    """This page's session, with the levers and seeds of its share link if it has one (what cannot be used
+    is left at the status quo and named in ``session.notice``)."""
+    from viz.share import from_query
+    from viz.state import world_countries
+
+    levers, seed, n_seeds, problems = from_query(search, world_countries())
+    s = new_session(kernel, levers=levers, seed=seed, n_seeds=n_seeds)
+    if problems:
+        s.notice = "The share link held values that were not used: " + "; ".join(problems[:6])
+    return s
 
 
 def _kernel_id() -> str | None:

@@ -86,6 +86,15 @@ def _world_and_baseline():
     return _shared["world"], _shared["baseline"]
 
 
+def world_countries() -> frozenset[str]:
+    """The names of the shipped world's countries (what a per-country switch may name)."""
+    from model.world import load_world
+
+    if "countries" not in _shared:
+        _shared["countries"] = frozenset(load_world().country_names)
+    return _shared["countries"]
+
+
 def burned_in(preset: str, seed: int):
     """A new model of the status quo at month 0 (after the burn-in): a private copy of a template."""
     from model.model import DrugMarketModel
@@ -171,6 +180,7 @@ class Session:
         self.status_quo_models: list = []
         self.last_step_seconds = float("nan")
         self.closed = False
+        self.notice = ""  # set by the page: what its share link held that could not be used
         self._snapshot: Snapshot | None = None
         self._columns: list[str] = []
         self._series: dict[str, dict[str, np.ndarray]] = {}
