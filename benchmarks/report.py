@@ -20,6 +20,7 @@ TARGETS = (
     ("warm start (import + tiny model + 1 month) <= 2 s", "jit_warm_s", "<=", 2.0, "s"),
     ("full run <= 5 min wall", "full_wall_s", "<=", 300.0, "s"),
     ("full run <= 16 GiB peak", "full_peak_mb", "<=", 16384.0, "MiB"),
+    ("app: 120-month play at the top speed <= 10 s", "app_play_top_speed_s", "<=", 10.0, "s"),
 )
 
 
@@ -75,6 +76,8 @@ def evaluate(r: dict) -> list[dict]:
             status = "MISS" if r.get("quick") is False else "n/a (quick)"
         if key == "default_run_warm_s" and r.get("quick"):
             status, note = "n/a (quick)", "--quick runs the tiny preset, not the default"
+        if key == "app_play_top_speed_s" and r.get("quick"):
+            status, note = "n/a (quick)", "--quick plays 12 months of the tiny preset"
         out.append({"target": label, "key": key, "measured": v, "limit": target, "unit": unit, "status": status,
                     "margin_pct": round(margin, 1), "note": note})
     return out
@@ -116,11 +119,24 @@ def table(r: dict) -> str:
                       sw["runs_per_hour"], "runs/hour", f"{sw['elapsed_s']:.1f} s in all"))
     if d.get("jit"):
         L += _jit(d["jit"])
+    if d.get("app"):
+        L += _app(d["app"])
     L.append("")
     L.append("Targets:")
     for t in r.get("targets", []):
         L.append(f"  {t['status']:<8} {t['target']:<50} {_fmt(t['measured'], t['unit']):>12}  {margin_text(t)}")
     return "\n".join(L)
+
+
+def _app(app: dict) -> list[str]:
+    st, pl = app["step"], app["play"]
+    L = ["Workshop app:",
+         _row(f"step + redraw, {st['preset']}, {st['models']} policy models (median)", st["total_ms_median"], "ms",
+              f"step {st['step_ms_median']} ms, redraw {st['redraw_ms_median']} ms")]
+    for p in pl["plays"]:
+        L.append(_row(f"{pl['months']}-month play at speed {p['speed']:g} months/s", p["seconds"], "s",
+                      f"{p['months_per_s']} months/s reached, {p['redraws']} redraws"))
+    return L
 
 
 def _row(label, value, unit="", note="") -> str:

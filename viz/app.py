@@ -31,7 +31,7 @@ from viz import sessions
 from viz.components import CSS, Workshop, new_session
 from viz.results import RESULTS_ENV, results_root
 from viz.widgets import TabBar, tab_index
-from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, PRESET_ENV, app_preset, burned_in
+from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, MAX_MONTHS, PRESET_ENV, app_preset, status_quo_run
 
 log = logging.getLogger(__name__)
 # solara warns on every plain-http page load from an address other than "localhost" (it then uses
@@ -131,15 +131,25 @@ def _log_to_stderr() -> None:
 
 
 def _warm_up() -> None:
-    """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba)."""
+    """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba), then run
+    their status quo ahead."""
     try:
         preset = app_preset()
-        for s in range(DEFAULT_SEED, DEFAULT_SEED + DEFAULT_ENSEMBLE):
-            burned_in(preset, s)
+        seeds = range(DEFAULT_SEED, DEFAULT_SEED + DEFAULT_ENSEMBLE)
+        for s in seeds:
+            status_quo_run(preset, s)
     except Exception:  # noqa: BLE001 - the page builds them itself if this fails
         log.exception("warm-up failed")
         return
     sessions.log_census()  # the baseline: what the server holds before any session
+    # then the default seeds' status quo for the whole 20 years, a month at a time (a session that needs a
+    # month first steps it itself): a participant's Play then steps only the policy models
+    try:
+        for month in range(1, MAX_MONTHS + 1):
+            for s in seeds:
+                status_quo_run(preset, s).row(month)
+    except Exception:  # noqa: BLE001 - sessions step the status quo themselves if this fails
+        log.exception("running the status quo ahead failed")
 
 
 if os.environ.get(WARMUP_ENV) == "1":

@@ -170,7 +170,7 @@ def StatusLine(session: Session, version: int, playing: bool, speed: int = 0, ra
     text = (f"Month {snap.month} of the policy (of at most {MAX_MONTHS}; after a {burn}-month burn-in under the "
             f"status quo) | {seeds}, each run with the page's policy and with the status quo | scale "
             f"'{session.preset}': {p['n_users']:,} user agents, {p['n_farmers']:,} farmer agents"
-            + (f" | last step {step_ms:,.0f} ms for {2 * len(snap.seeds)} models" if step_ms == step_ms else "")
+            + (f" | last step {step_ms:,.0f} ms for {len(snap.seeds)} policy models" if step_ms == step_ms else "")
             + (reached or (" | playing" if playing else "")))
     solara.v.Html(tag="div", class_="dm-status", attributes={"data-testid": "status", "data-month": str(snap.month)},
                   children=[text])

@@ -54,7 +54,7 @@ class Play:
             pending = True
             now = time.perf_counter()
             self.seconds = now - start
-            if now - last_draw >= min(REDRAW_SECONDS, 1.0 / self.speed):
+            if now - last_draw >= max(REDRAW_SECONDS, 1.0 / self.speed) - 1e-3:
                 self.redraw()
                 self.redraws += 1
                 pending = False

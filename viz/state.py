@@ -1,8 +1,12 @@
 """One browser session's simulation: the policy on the page and the status quo, over an ensemble of seeds.
 
-A :class:`Session` holds 2 x ``n_seeds`` models: for each seed ``seed, seed + 1, ...``
-one model runs the page's policy and one the status quo (common random numbers, so
-their difference is the policy's effect, not noise). Both are stepped together.
+A :class:`Session` runs, for each seed ``seed, seed + 1, ...``, the page's policy
+against the status quo with the same seed (common random numbers, so their difference
+is the policy's effect, not noise). The policy models are the session's own. The
+status quo of a seed is the same run for every session, so it is run once per server
+(:class:`StatusQuoRun`, shared and read-only to sessions) and read month by month: a
+session steps only its ``n_seeds`` policy models, and the server's warm-up runs the
+default seeds' status quo ahead (viz/app.py), so that a participant's Play costs half.
 
 Each model starts from the end of the burn-in (which runs under the status quo,
 whatever the policy). Burned-in models are kept as read-only templates in a small
@@ -44,7 +48,7 @@ DEFAULT_ENSEMBLE = 2
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
 ARMS = ("policy", "status_quo")
-#: burned-in templates kept per process
+#: burned-in templates (and status quo runs) kept per process
 MAX_TEMPLATES = 16
 
 
@@ -68,8 +72,9 @@ def census() -> dict[str, int]:
     sessions = list(_all_sessions)
     with _templates_lock:
         n_templates = len(_templates)
+        n_runs = len(_status_quo_runs)
     return {"sessions_alive": len(sessions), "sessions_open": sum(not s.closed for s in sessions),
-            "models_alive": len(_all_models), "templates": n_templates,
+            "models_alive": len(_all_models), "templates": n_templates, "status_quo_runs": n_runs,
             "models_in_open_sessions": sum(s.n_models for s in sessions if not s.closed)}
 
 
@@ -117,6 +122,51 @@ def burned_in(preset: str, seed: int):
         c = copy.deepcopy(m)
     _all_models.add(c)
     return c
+
+
+# --------------------------------------------------------------------------- the shared status quo
+class StatusQuoRun:
+    """The status quo of one (preset, seed) from month 0, stepped once per server as far as any session
+    needs it; sessions read its rows (one dict of outputs a month) and never touch its model."""
+
+    def __init__(self, preset: str, seed: int):
+        self.preset, self.seed = preset, int(seed)
+        self.model = burned_in(preset, seed)
+        self.rows: list[dict] = []
+        self.lock = threading.Lock()
+
+    def row(self, month: int) -> dict:
+        """The outputs of month ``month`` (1-based), stepping the model there if no session has yet."""
+        with self.lock:
+            while len(self.rows) < month:
+                self.model.step()
+                self.rows.append(self.model.outputs[-1])
+            return self.rows[month - 1]
+
+    def run_ahead(self, months: int) -> None:
+        """Step to ``months`` one month at a time (a session's step can take the lock in between)."""
+        while len(self.rows) < months:
+            self.row(len(self.rows) + 1)
+
+
+_status_quo_runs: OrderedDict[tuple[str, int], StatusQuoRun] = OrderedDict()
+
+
+def status_quo_run(preset: str, seed: int) -> StatusQuoRun:
+    """The shared status quo run of (preset, seed), built (from the burned-in template) on first use."""
+    key = (preset, int(seed))
+    with _templates_lock:
+        run = _status_quo_runs.get(key)
+        if run is not None:
+            _status_quo_runs.move_to_end(key)
+            return run
+    run = StatusQuoRun(preset, seed)  # the burn-in, outside the lock
+    with _templates_lock:
+        run = _status_quo_runs.setdefault(key, run)
+        _status_quo_runs.move_to_end(key)
+        while len(_status_quo_runs) > MAX_TEMPLATES:
+            _status_quo_runs.popitem(last=False)
+        return run
 
 
 # --------------------------------------------------------------------------- the levers
@@ -177,7 +227,7 @@ class Session:
         self.generation = 0  # +1 at each reset: a play loop of an earlier run must not step this one
         self.changes: list[tuple[int, str]] = []
         self.policy_models: list = []
-        self.status_quo_models: list = []
+        self.status_quo_runs: list[StatusQuoRun] = []  # shared with other sessions: read only
         self.last_step_seconds = float("nan")
         self.closed = False
         self.notice = ""  # set by the page: what its share link held that could not be used
@@ -198,7 +248,8 @@ class Session:
 
     @property
     def n_models(self) -> int:
-        return len(self.policy_models) + len(self.status_quo_models)
+        """The models this session owns (its policy models; the status quo runs are shared)."""
+        return len(self.policy_models)
 
     def close(self) -> int:
         """Free the models and arrays (the browser session has gone); returns how many models it dropped.
@@ -208,7 +259,7 @@ class Session:
         with self.lock:
             n = self.n_models
             self.closed = True
-            self.policy_models, self.status_quo_models = [], []
+            self.policy_models, self.status_quo_runs = [], []
             self._columns, self._series = [], {}
             self._snapshot = None
             self.version += 1
@@ -233,16 +284,15 @@ class Session:
         seeds = [seed + i for i in range(n_seeds)]
         if self.closed:
             return
-        sq_models = [burned_in(self.preset, s) for s in seeds]  # the slow part, outside the lock
-        policy_models = [copy.deepcopy(m) for m in sq_models]
-        _all_models.update(policy_models)
+        runs = [status_quo_run(self.preset, s) for s in seeds]  # the slow part (a burn-in), outside the lock
+        policy_models = [burned_in(self.preset, s) for s in seeds]
         with self.lock:
             if self.closed:  # closed during the burn-in: keep nothing
                 return
             for m in policy_models:  # the levers as they are now (they may have moved during the burn-in)
                 m.scenario = self._policy_scenario()
             self.seed, self.n_seeds = seed, n_seeds
-            self.policy_models, self.status_quo_models = policy_models, sq_models
+            self.policy_models, self.status_quo_runs = policy_models, runs
             self.changes = []
             self._columns, self._series = [], {}
             self.version += 1
@@ -259,7 +309,7 @@ class Session:
             t0 = time.perf_counter()
             n = min(months, MAX_MONTHS - self.month)
             for _ in range(n):
-                for m in (*self.policy_models, *self.status_quo_models):
+                for m in self.policy_models:
                     m.step()
                 self._record()
             self.last_step_seconds = (time.perf_counter() - t0) / n
@@ -344,10 +394,11 @@ class Session:
             shape = (self.n_seeds, MAX_MONTHS)
             self._series = {arm: {c: np.full(shape, np.nan) for c in self._columns} for arm in ARMS}
         t = first.t - 1
-        for arm, models in (("policy", self.policy_models), ("status_quo", self.status_quo_models)):
+        rows = {"policy": [m.outputs[-1] for m in self.policy_models],
+                "status_quo": [run.row(first.t) for run in self.status_quo_runs]}
+        for arm in ARMS:
             store = self._series[arm]
-            for i, m in enumerate(models):
-                row = m.outputs[-1]
+            for i, row in enumerate(rows[arm]):
                 for c in self._columns:
                     store[c][i, t] = row.get(c, np.nan)
 
