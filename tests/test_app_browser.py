@@ -173,8 +173,8 @@ def month_of(page) -> int:
     return int(page.get_attribute("[data-testid=status]", "data-month"))
 
 
-def open_workshop(pages: Pages, app: App):
-    page = pages.new(app.url)
+def open_workshop(pages: Pages, app: App, url: str | None = None):
+    page = pages.new(url or app.url)
     page.wait_for_selector("[data-testid=status]", timeout=LOAD_TIMEOUT)
     page.wait_for_selector("button[data-testid=step]", timeout=STEP_TIMEOUT)
     return page
@@ -500,6 +500,25 @@ def test_explorer_shows_a_sweeps_sensitivity_indices_and_a_scenario_comparison(p
     page.click(".v-menu__content .v-list-item >> text=compare")
     page.click("[data-testid=explorer-views] >> text=Scenarios")
     expect(page.locator("[data-testid=compare-table]")).to_contain_text("harm-reduction")
+    assert_clean_log(explorer_app)
+
+
+def _image(page, testid: str) -> str:
+    """The src (a data URL of the PNG) of the figure under ``testid``, once it is there."""
+    page.wait_for_selector(f"[data-testid={testid}] img")
+    return page.get_attribute(f"[data-testid={testid}] img", "src")
+
+
+def test_explorer_time_series_and_distribution_tabs_show_different_figures(pages, explorer_app, shots):
+    page = pages.new(explorer_app.url)
+    page.wait_for_selector("[data-testid=explorer-summary]", timeout=LOAD_TIMEOUT)
+    series = _image(page, "explorer-timeseries")
+    page.click("[data-testid=explorer-views] >> text=Distribution")
+    dist = _image(page, "explorer-distribution")
+    assert dist and series and dist != series
+    page.screenshot(path=str(shots / "09-explorer-distribution.png"))
+    page.click("[data-testid=explorer-views] >> text=Time series")
+    assert _image(page, "explorer-timeseries") == series  # and back: the time series again, not the last figure
     assert_clean_log(explorer_app)
 
 

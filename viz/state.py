@@ -48,8 +48,11 @@ DEFAULT_ENSEMBLE = 2
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
 ARMS = ("policy", "status_quo")
-#: burned-in templates (and status quo runs) kept per process
+#: burned-in templates kept per process
 MAX_TEMPLATES = 16
+#: shared status quo runs kept per process (each holds a model and up to MAX_MONTHS rows of outputs); a run
+#: dropped here lives on while a session still reads it
+MAX_STATUS_QUO_RUNS = 8
 
 
 def app_preset() -> str:
@@ -164,7 +167,7 @@ def status_quo_run(preset: str, seed: int) -> StatusQuoRun:
     with _templates_lock:
         run = _status_quo_runs.setdefault(key, run)
         _status_quo_runs.move_to_end(key)
-        while len(_status_quo_runs) > MAX_TEMPLATES:
+        while len(_status_quo_runs) > MAX_STATUS_QUO_RUNS:
             _status_quo_runs.popitem(last=False)
         return run
 
