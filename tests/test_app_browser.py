@@ -46,6 +46,8 @@ def _missing(reason: str):
 
 try:
     from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)  # a loaded 2-core machine: wait generously for what the page shows
 except ImportError:  # pragma: no cover
     sync_playwright = None
 
@@ -504,9 +506,16 @@ def test_explorer_shows_a_sweeps_sensitivity_indices_and_a_scenario_comparison(p
 
 
 def _image(page, testid: str) -> str:
-    """The src (a data URL of the PNG) of the figure under ``testid``, once it is there."""
+    """The bytes (base64) of the PNG the figure under ``testid`` shows, once it is there (the img's src is a
+    new blob: address at every draw, so the image itself is compared)."""
     page.wait_for_selector(f"[data-testid={testid}] img")
-    return page.get_attribute(f"[data-testid={testid}] img", "src")
+    return page.evaluate("""async (sel) => {
+        const img = document.querySelector(sel);
+        const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+        let s = '';
+        for (let i = 0; i < buf.length; i += 8192) s += String.fromCharCode(...buf.subarray(i, i + 8192));
+        return btoa(s);
+    }""", f"[data-testid={testid}] img")
 
 
 def test_explorer_time_series_and_distribution_tabs_show_different_figures(pages, explorer_app, shots):

@@ -23,7 +23,6 @@ from viz.lever_docs import l_graded
 from viz.state import Levers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-expect.set_options(timeout=60_000)  # a loaded 2-core machine: wait generously for what the page shows
 
 
 @pytest.fixture(scope="module")
