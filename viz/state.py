@@ -9,10 +9,8 @@ session steps only its ``n_seeds`` policy models, and the server's warm-up runs 
 default seeds' status quo ahead (viz/app.py), so that a participant's Play costs half.
 
 Each model starts from the end of the burn-in (which runs under the status quo,
-whatever the policy). Burned-in models are kept as read-only templates in a small
-process-wide cache keyed by (preset, seed), and every session works on its own deep
-copies: two browser sessions never share a model, and a Reset costs a copy, not a
-burn-in. (A copy steps bit-identically to a fresh model with the same seed.)
+whatever the policy), as a copy of a burned-in template (viz/templates.py: the
+templates and the status quo runs are what sessions share).
 
 Levers moved on the page apply to the policy models from their next month on, like
 a scenario's events; they are logged in ``Session.changes``.
@@ -27,7 +25,6 @@ import os
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,141 +32,41 @@ import numpy as np
 
 from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCHES
 from model.presets import PRESETS
-from viz import validate
+from viz import templates, validate
 from viz.presets import Card
+# the shared parts, also importable from here
+from viz.templates import (MAX_STATUS_QUO_RUNS, MAX_TEMPLATES, StatusQuoRun, burned_in,  # noqa: F401
+                           status_quo_run, world_countries)
 
 #: the agent scale of the app (model/presets.py); ``drugmarket app --preset`` sets it through this variable
 PRESET_ENV = "DRUGMARKET_APP_PRESET"
 DEFAULT_PRESET = "workshop"
 DEFAULT_SEED = 1
-#: 2 seeds x 2 arms = 4 models: a step with its redraw stays under 200 ms at the workshop scale
-#: (benchmarks/app_step.py); the page offers up to validate.ENSEMBLE_MAX seeds
+#: 2 seeds: 2 policy models a step (the status quo is shared; benchmarks/app_step.py); the page offers up to
+#: validate.ENSEMBLE_MAX seeds
 DEFAULT_ENSEMBLE = 2
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
 ARMS = ("policy", "status_quo")
-#: burned-in templates kept per process
-MAX_TEMPLATES = 16
-#: shared status quo runs kept per process (each holds a model and up to MAX_MONTHS rows of outputs); a run
-#: dropped here lives on while a session still reads it
-MAX_STATUS_QUO_RUNS = 8
-
-
 def app_preset() -> str:
     p = os.environ.get(PRESET_ENV, DEFAULT_PRESET)
     return p if p in PRESETS else DEFAULT_PRESET
 
 
-# --------------------------------------------------------------------------- burned-in templates
-_templates: OrderedDict[tuple[str, int], Any] = OrderedDict()
-_templates_lock = threading.Lock()
-_shared: dict[str, Any] = {}
-# every Session and every model built or copied here, while something still references it: the census
-# of what the server holds (viz/sessions.py logs it after browser sessions close)
+# --------------------------------------------------------------------------- what the server holds
+# every Session while something still references it: the census of what the server holds
 _all_sessions: weakref.WeakSet = weakref.WeakSet()
-_all_models: weakref.WeakSet = weakref.WeakSet()
 
 
 def census() -> dict[str, int]:
     """How many sessions and models this process still holds (alive = still referenced somewhere)."""
     sessions = list(_all_sessions)
-    with _templates_lock:
-        n_templates = len(_templates)
-        n_runs = len(_status_quo_runs)
+    with templates._templates_lock:
+        n_templates = len(templates._templates)
+        n_runs = len(templates._status_quo_runs)
     return {"sessions_alive": len(sessions), "sessions_open": sum(not s.closed for s in sessions),
-            "models_alive": len(_all_models), "templates": n_templates, "status_quo_runs": n_runs,
+            "models_alive": len(templates._all_models), "templates": n_templates, "status_quo_runs": n_runs,
             "models_in_open_sessions": sum(s.n_models for s in sessions if not s.closed)}
-
-
-def _world_and_baseline():
-    """The shipped world and its calibration, computed once per process (read-only)."""
-    if "world" not in _shared:
-        from model.calibrate import calibrate
-        from model.params import defaults
-        from model.world import load_world
-
-        world = load_world()
-        _shared["baseline"] = calibrate(world, defaults())
-        _shared["world"] = world
-    return _shared["world"], _shared["baseline"]
-
-
-def world_countries() -> frozenset[str]:
-    """The names of the shipped world's countries (what a per-country switch may name)."""
-    from model.world import load_world
-
-    if "countries" not in _shared:
-        _shared["countries"] = frozenset(load_world().country_names)
-    return _shared["countries"]
-
-
-def burned_in(preset: str, seed: int):
-    """A new model of the status quo at month 0 (after the burn-in): a private copy of a template."""
-    from model.model import DrugMarketModel
-    from model.scenario import Scenario
-
-    key = (preset, int(seed))
-    with _templates_lock:
-        m = _templates.get(key)
-        if m is None:
-            world, baseline = _world_and_baseline()
-            m = DrugMarketModel(Scenario(name="status-quo", preset=preset), seed=int(seed), world=world,
-                                baseline=baseline)
-            m.run(0)
-            _all_models.add(m)
-            _templates[key] = m
-            while len(_templates) > MAX_TEMPLATES:
-                _templates.popitem(last=False)
-        else:
-            _templates.move_to_end(key)
-        c = copy.deepcopy(m)
-    _all_models.add(c)
-    return c
-
-
-# --------------------------------------------------------------------------- the shared status quo
-class StatusQuoRun:
-    """The status quo of one (preset, seed) from month 0, stepped once per server as far as any session
-    needs it; sessions read its rows (one dict of outputs a month) and never touch its model."""
-
-    def __init__(self, preset: str, seed: int):
-        self.preset, self.seed = preset, int(seed)
-        self.model = burned_in(preset, seed)
-        self.rows: list[dict] = []
-        self.lock = threading.Lock()
-
-    def row(self, month: int) -> dict:
-        """The outputs of month ``month`` (1-based), stepping the model there if no session has yet."""
-        with self.lock:
-            while len(self.rows) < month:
-                self.model.step()
-                self.rows.append(self.model.outputs[-1])
-            return self.rows[month - 1]
-
-    def run_ahead(self, months: int) -> None:
-        """Step to ``months`` one month at a time (a session's step can take the lock in between)."""
-        while len(self.rows) < months:
-            self.row(len(self.rows) + 1)
-
-
-_status_quo_runs: OrderedDict[tuple[str, int], StatusQuoRun] = OrderedDict()
-
-
-def status_quo_run(preset: str, seed: int) -> StatusQuoRun:
-    """The shared status quo run of (preset, seed), built (from the burned-in template) on first use."""
-    key = (preset, int(seed))
-    with _templates_lock:
-        run = _status_quo_runs.get(key)
-        if run is not None:
-            _status_quo_runs.move_to_end(key)
-            return run
-    run = StatusQuoRun(preset, seed)  # the burn-in, outside the lock
-    with _templates_lock:
-        run = _status_quo_runs.setdefault(key, run)
-        _status_quo_runs.move_to_end(key)
-        while len(_status_quo_runs) > MAX_STATUS_QUO_RUNS:
-            _status_quo_runs.popitem(last=False)
-        return run
 
 
 # --------------------------------------------------------------------------- the levers
