@@ -47,11 +47,13 @@ def play(preset: str, n_seeds: int, months: int, speed: float, card: str = "refo
     s.apply_card(get_card(card))
     times: list[float] = []
     p = Play(s, speed, _redraw(s, times))
+    c0 = time.process_time()
     p.run(max_months=months)
+    cpu = time.process_time() - c0
     step_s = s.last_step_seconds
     s.close()
     return {"speed": speed, "months": p.months, "seconds": round(p.seconds, 2), "months_per_s": round(p.rate, 2),
-            "redraws": p.redraws, "redraw_ms_median": round(1e3 * statistics.median(times), 1) if times else None,
+            "cpu_s": round(cpu, 2), "redraws": p.redraws, "redraw_ms_median": round(1e3 * statistics.median(times), 1) if times else None,
             "last_step_ms": round(1e3 * step_s, 1)}
 
 
@@ -144,7 +146,8 @@ def main(argv=None) -> int:
     print(f"app play, preset {res['preset']}, {res['seeds']} seeds ({res['policy_models']} policy models; the status "
           f"quo run ahead in {res['status_quo_ahead_s']} s, as the server's warm-up does), {res['months']} months:")
     for r in res["plays"]:
-        print(f"  speed {r['speed']:g}: {r['seconds']} s ({r['months_per_s']} months a second; {r['redraws']} redraws "
+        print(f"  speed {r['speed']:g}: {r['seconds']} s, CPU {r['cpu_s']} s ({r['months_per_s']} months a second; "
+              f"{r['redraws']} redraws "
               f"of {r['redraw_ms_median']} ms; last step {r['last_step_ms']} ms)")
     if "browser_seconds" in res:
         print(f"  in Chromium at the top speed: {res['browser_seconds']} s ({res['browser_months_per_s']} months a "

@@ -135,7 +135,7 @@ def _app(app: dict) -> list[str]:
               f"step {st['step_ms_median']} ms, redraw {st['redraw_ms_median']} ms")]
     for p in pl["plays"]:
         L.append(_row(f"{pl['months']}-month play at speed {p['speed']:g} months/s", p["seconds"], "s",
-                      f"{p['months_per_s']} months/s reached, {p['redraws']} redraws"))
+                      f"{p['months_per_s']} months/s reached, CPU {p.get('cpu_s')} s, {p['redraws']} redraws"))
     return L
 
 

@@ -65,11 +65,16 @@ def Workshop(result, notice: str = ""):
 
 @solara.component
 def WorkshopSession(session: Session, sidebar: bool = True, notice: str = ""):
-    version, set_version = solara.use_state(session.version)
+    # the run's version and the play rate reached: read only by Live (the status, cards and views), so that a
+    # month stepped redraws those and not the whole panel of controls
+    live = solara.use_memo(lambda: solara.reactive((session.version, float("nan"))), [session])
+
+    def set_version(version: int, rate: float = float("nan")):
+        live.value = (version, rate)
+
     lever_version, set_lever_version = solara.use_state(0)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(validate.SPEED_MAX)
-    rate, set_rate = solara.use_state(float("nan"))
     seed_choice, set_seed_choice = solara.use_state(session.seed)
     n_choice, set_n_choice = solara.use_state(session.n_seeds)
     error, set_error = solara.use_state(notice)
@@ -79,7 +84,7 @@ def WorkshopSession(session: Session, sidebar: bool = True, notice: str = ""):
         set_version(session.version)
         set_lever_version(lambda v: v + 1)
 
-    use_play_loop(session, playing, speed, set_playing, set_version, set_rate)
+    use_play_loop(session, playing, speed, set_playing, set_version)
 
     # -- handlers
     def do_step(months: int):
@@ -131,13 +136,20 @@ def WorkshopSession(session: Session, sidebar: bool = True, notice: str = ""):
 
     with solara.Column(style={"padding": "0 8px"}):
         solara.v.Html(tag="div", class_="dm-guide", attributes={"data-testid": "guide"}, children=[GUIDE])
-        StatusLine(session, version, playing, speed, rate)
-        Message(error, busy)
-        SummaryCards(session, version, lever_version)
-        Views(session, version)
+        Live(session, live, playing, speed, lever_version, error, busy)
 
 
-def use_play_loop(session: Session, playing: bool, speed: int, set_playing, set_version, set_rate) -> None:
+@solara.component
+def Live(session: Session, live, playing: bool, speed: int, lever_version: int, error: str, busy: str):
+    """What changes as the run goes on: the status line, messages, the summary cards and the views."""
+    version, rate = live.value
+    StatusLine(session, version, playing, speed, rate)
+    Message(error, busy)
+    SummaryCards(session, version, lever_version)
+    Views(session, version)
+
+
+def use_play_loop(session: Session, playing: bool, speed: int, set_playing, set_version) -> None:
     """While ``playing``, step at ``speed`` months a second in a thread of its own (viz/play.py: stepping takes
     the session's lock; the page is redrawn at most a few times a second); stop playing at the last month."""
 
@@ -146,8 +158,7 @@ def use_play_loop(session: Session, playing: bool, speed: int, set_playing, set_
             return
 
         def redraw():
-            set_version(session.version)
-            set_rate(play.rate)
+            set_version(session.version, play.rate)
 
         play = Play(session, speed, redraw, cancel)
         if play.run():

@@ -3,9 +3,9 @@ second.
 
 At a speed a step can keep up with, each month is due at ``start + months / speed``
 and the loop waits for it. Redrawing the page (the charts' data, the cards, their
-transfer to the browser) costs time in the same process, so it is done once per
-month only at low speeds and otherwise once every :data:`REDRAW_SECONDS`, with
-all the months stepped since. At the top of the speed range, or whenever stepping
+transfer to the browser) costs time in the same process, so it is done after every
+month only at speeds up to one month per :data:`REDRAW_SECONDS`, and otherwise once
+every :data:`REDRAW_SECONDS` with all the months stepped since. At the top of the speed range, or whenever stepping
 is slower than the speed asks, the loop steps without waiting: the speed is then
 what the machine can do, and the page shows the rate reached (``rate``).
 ``drugmarket bench`` times a 120-month play at each speed with this same loop
@@ -54,11 +54,11 @@ class Play:
             pending = True
             now = time.perf_counter()
             self.seconds = now - start
-            if now - last_draw >= max(REDRAW_SECONDS, 1.0 / self.speed) - 1e-3:
+            if self.speed * REDRAW_SECONDS <= 1 or now - last_draw >= REDRAW_SECONDS:
+                last_draw = now
                 self.redraw()
                 self.redraws += 1
                 pending = False
-                last_draw = time.perf_counter()
             due = start + self.months / self.speed
             wait = due - time.perf_counter()
             if wait > 0:
