@@ -89,14 +89,25 @@ def browser(preset: str, months: int) -> dict:
     from benchmarks.common import ROOT, child_env
     from viz.process import stop_process_group
 
+    import tempfile
+
+    from viz.app import WARMED_UP
+
     port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="app-play-")
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port), "--preset", preset],
-                            cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         if not serving(url, proc, timeout=120):
             raise RuntimeError("the app did not start")
+        # as in a workshop, where the server starts well before anyone plays: its warm-up has run the status
+        # quo ahead (otherwise the play would share the cores with it)
+        t0 = time.perf_counter()
+        while WARMED_UP not in open(log.name).read():
+            if proc.poll() is not None or time.perf_counter() - t0 > 600:
+                raise RuntimeError("the app's warm-up did not finish")
+            time.sleep(1)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = b.new_page(viewport=VIEWPORT)
@@ -121,6 +132,7 @@ def browser(preset: str, months: int) -> dict:
                 "browser_months_per_s": round(months / seconds, 2)}
     finally:
         stop_process_group(proc)
+        log.close()
 
 
 def main(argv=None) -> int:

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -42,6 +43,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: set by serve(): build the default seeds' burned-in templates when the server starts
 WARMUP_ENV = "DRUGMARKET_APP_WARMUP"
+#: logged when the warm-up has run the default seeds' status quo ahead (benchmarks wait for it)
+WARMED_UP = "warm-up done"
 TITLE = "Drug market workshop"
 #: solara closes a browser session's kernel at once when its tab closes normally, else once it has been
 #: disconnected this long (solara's own default is 24 hours); a page that reconnects sooner keeps its run
@@ -144,12 +147,16 @@ def _warm_up() -> None:
     sessions.log_census()  # the baseline: what the server holds before any session
     # then the default seeds' status quo for the whole 20 years, a month at a time (a session that needs a
     # month first steps it itself): a participant's Play then steps only the policy models
+    t0 = time.perf_counter()
     try:
         for month in range(1, MAX_MONTHS + 1):
             for s in seeds:
                 status_quo_run(preset, s).row(month)
     except Exception:  # noqa: BLE001 - sessions step the status quo themselves if this fails
         log.exception("running the status quo ahead failed")
+        return
+    log.info("%s: the status quo of seeds %d-%d run ahead to month %d in %.0f s", WARMED_UP, seeds[0], seeds[-1],
+             MAX_MONTHS, time.perf_counter() - t0)
 
 
 if os.environ.get(WARMUP_ENV) == "1":
