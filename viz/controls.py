@@ -38,10 +38,11 @@ def Controls(session: Session, *, playing, set_playing, speed, set_speed, seed_c
             solara.Button("+12 months", on_click=do_step(12), disabled=playing, attributes={"data-testid": "step12"})
             solara.Button("Reset", on_click=do_reset, color="warning", outlined=True,
                           attributes={"data-testid": "reset"})
-        IntSlider(f"Speed: {speed} months a second when playing" + (" (the top: as fast as the models step)"
-                                                                      if speed == validate.SPEED_MAX else ""),
-                  speed, guarded(lambda v: set_speed(validate.speed(v)), set_error),
+        IntSlider("Speed", speed, guarded(lambda v: set_speed(validate.speed(v)), set_error),
                   min=validate.SPEED_MIN, max=validate.SPEED_MAX, testid="speed")
+        P(f"Play at {speed} months a second" + (" (the top: as fast as the models step; the status line shows "
+                                                "the rate reached)" if speed == validate.SPEED_MAX else "") + ".",
+          "dm-small", testid="speed-text")
         BudgetSection(levers, set_budget, lever_version)
         SwitchSection(levers, set_switch, lever_version)
         ShareSection(session, lever_version, seed_choice, n_choice)
