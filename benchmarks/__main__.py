@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import Load, ensure_cache_dir, log
 
-SECTIONS = ("startup", "jit", "bandwidth", "kernels", "runs", "scaling", "sweep", "draws")
+SECTIONS = ("startup", "jit", "bandwidth", "kernels", "runs", "scaling", "sweep", "draws", "app")
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -80,6 +80,7 @@ def main(argv=None) -> int:
     r["jit_cold_s"] = j["cold"].get("total_s") if j else None
     r["jit_warm_s"] = j["warm"].get("total_s") if j else None
     r.update(summary.startup_keys(details.get("startup")))
+    r.update(summary.app_keys(details.get("app")))
     r["load"] = summary.load_keys(loads)
     r["machine"] = machine_info()
     r["elapsed_s"] = round(time.perf_counter() - t_start, 1)
@@ -120,7 +121,22 @@ def run_sections(a: argparse.Namespace, months: int, burn: int | None, out_dir: 
     section("sweep", lambda: sweep.throughput(2 if q else 8, 6 if q else 36, a.workers,
                                               burn_in=2 if q else None))
     section("draws", lambda: draws.measure(q, a.workers))
+    section("app", lambda: app_section(q))
     return details, loads
+
+
+def app_section(quick: bool) -> dict:
+    """The workshop app's step with its redraw and a 120-month play at each speed (benchmarks/app_step.py,
+    benchmarks/app_play.py); quick: the tiny scale, one seed, 12 months at the top speed."""
+    from benchmarks import app_play, app_step
+    from viz.state import DEFAULT_ENSEMBLE, app_preset
+    from viz.validate import SPEED_MAX
+
+    preset, seeds = ("tiny", 1) if quick else (app_preset(), DEFAULT_ENSEMBLE)
+    step = app_step.server_side(preset, seeds, 4 if quick else 24, 1 if quick else 3)
+    speeds = [SPEED_MAX] if quick else [4, 8, 12, SPEED_MAX]
+    play = app_play.measure(preset, seeds, 12 if quick else app_play.MONTHS, speeds)
+    return {"step": step, "play": play}
 
 
 def preset_runs(a: argparse.Namespace, months: int, burn: int | None, out_dir: Path) -> dict:

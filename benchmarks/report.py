@@ -22,6 +22,7 @@ TARGETS = (
     ("full run <= 16 GiB peak", "full_peak_mb", "<=", 16384.0, "MiB"),
     ("100 draws x 4 seeds, national 10-year comparison <= 1 h (estimated, 2 idle cores)",
      "draws_research_idle_2core_h", "<=", 1.0, "h"),
+    ("app: 120-month play at the top speed <= 10 s", "app_play_top_speed_s", "<=", 10.0, "s"),
 )
 
 
@@ -77,6 +78,8 @@ def evaluate(r: dict) -> list[dict]:
             status = "MISS" if r.get("quick") is False else "n/a (quick)"
         if key == "default_run_warm_s" and r.get("quick"):
             status, note = "n/a (quick)", "--quick runs the tiny preset, not the default"
+        if key == "app_play_top_speed_s" and r.get("quick"):
+            status, note = "n/a (quick)", "--quick plays 12 months of the tiny preset"
         out.append({"target": label, "key": key, "measured": v, "limit": target, "unit": unit, "status": status,
                     "margin_pct": round(margin, 1), "note": note})
     return out
@@ -130,11 +133,24 @@ def table(r: dict) -> str:
                           f"as loaded; {rs['estimated_idle_2core_h']:.2f} h from the CPU time on 2 idle cores"))
     if d.get("jit"):
         L += _jit(d["jit"])
+    if d.get("app"):
+        L += _app(d["app"])
     L.append("")
     L.append("Targets:")
     for t in r.get("targets", []):
         L.append(f"  {t['status']:<8} {t['target']:<50} {_fmt(t['measured'], t['unit']):>12}  {margin_text(t)}")
     return "\n".join(L)
+
+
+def _app(app: dict) -> list[str]:
+    st, pl = app["step"], app["play"]
+    L = ["Workshop app:",
+         _row(f"step + redraw, {st['preset']}, {st['models']} policy models (median)", st["total_ms_median"], "ms",
+              f"step {st['step_ms_median']} ms, redraw {st['redraw_ms_median']} ms")]
+    for p in pl["plays"]:
+        L.append(_row(f"{pl['months']}-month play at speed {p['speed']:g} months/s", p["seconds"], "s",
+                      f"{p['months_per_s']} months/s reached, CPU {p.get('cpu_s')} s, {p['redraws']} redraws"))
+    return L
 
 
 def _row(label, value, unit="", note="") -> str:

@@ -110,3 +110,15 @@ def startup_keys(st: dict | None) -> dict:
             "default_run_warm_s": (st.get("warm") or {}).get("wall_s"),
             "import_s": st.get("import_median_s"),
             "first_run_announced": st.get("announced_compile")}
+
+
+def app_keys(app: dict | None) -> dict:
+    """The workshop app: its step with the redraw, and a play of the months at the top speed."""
+    if not app:
+        return {"app_step_ms": None, "app_play_top_speed_s": None}
+    plays = app["play"]["plays"]
+    top = max(plays, key=lambda p: p["speed"]) if plays else None
+    return {"app_step_ms": app["step"]["total_ms_median"],
+            "app_play_top_speed_s": top["seconds"] if top else None,
+            "app_play_months": app["play"]["months"],
+            "app_play_s_by_speed": {f"{p['speed']:g}": p["seconds"] for p in plays}}

@@ -158,7 +158,7 @@ def test_status_quo_levers_give_the_status_quo_and_a_lever_moves_the_policy_run(
     s.set_budget("harm_reduction", 3.0e9)
     s.set_budget("eradication", 3.0e9)
     assert s.policy_models[0].scenario.policy.budget["harm_reduction"] == 3.0e9
-    assert s.status_quo_models[0].scenario.policy.budget["harm_reduction"] == STATUS_QUO_BUDGET["harm_reduction"]
+    assert s.status_quo_runs[0].model.scenario.policy.budget["harm_reduction"] == STATUS_QUO_BUDGET["harm_reduction"]
     s.step(3)
     snap = s.snapshot()
     assert snap.policy["eradicated_ha"].shape == (2, 5)
@@ -278,7 +278,7 @@ def test_page_step_slider_card_reset():
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert s.month == 1 and "Month 1 " in _text(rc, "status")
     charts = rc.find(EchartsWidget)
-    assert len(charts) == 8
+    assert len(charts) == 10  # overdose deaths, HIV, violence, incarceration, and six more
     before = json.dumps(charts[0].widget.option)
     slider = rc.find(v.Slider, attributes={"data-testid": "slider-harm_reduction"})
     slider.widget.v_model = 3000
@@ -549,9 +549,9 @@ def test_a_closed_session_drops_its_models_even_while_referenced():
 
     s = Session(preset=PRESET, seed=1, n_seeds=2)
     s.step(2)
-    models = [weakref.ref(m) for m in (*s.policy_models, *s.status_quo_models)]
-    assert len(models) == 4 and census()["sessions_open"] >= 1
-    assert s.close() == 4 and s.close() == 0  # idempotent
+    models = [weakref.ref(m) for m in s.policy_models]  # its own; the status quo runs are the server's
+    assert len(models) == 2 and census()["sessions_open"] >= 1
+    assert s.close() == 2 and s.close() == 0  # idempotent
     gc.collect()
     assert all(r() is None for r in models)  # s itself is still referenced here
     assert s.closed and s.n_models == 0 and s.month == 0
@@ -584,10 +584,10 @@ def test_closing_a_kernel_frees_its_sessions_and_a_late_session_too(monkeypatch)
     with ctx:
         assert sessions._kernel_id() == ctx.id
         s = sessions.adopt(Session(preset=PRESET, seed=1, n_seeds=1))
-    assert ctx.id in sessions._by_kernel and s.n_models == 2
+    assert ctx.id in sessions._by_kernel and s.n_models == 1
     ctx.close(reason="page-close")
     assert s.closed and s.n_models == 0
-    assert not other.closed and other.n_models == 2
+    assert not other.closed and other.n_models == 1
     assert ctx.id not in sessions._by_kernel
     late = sessions.adopt(Session(preset=PRESET, seed=1, n_seeds=1), ctx.id)
     assert late.closed and late.n_models == 0

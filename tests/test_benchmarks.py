@@ -23,6 +23,7 @@ REQUIRED = (
     "bandwidth_fraction_strict", "users_bytes_moved_per_agent_step",
     "jit_cold_s", "jit_warm_s", "full_status", "targets", "load", "machine", "details",
     "first_run_cold_s", "default_run_warm_s", "import_s", "first_run_announced",
+    "app_step_ms", "app_play_top_speed_s",
 )
 
 
@@ -93,7 +94,7 @@ def test_quick_benchmark_prints_the_json_keys(tmp_path):
     assert r["full_wall_s"] is None and r["full_status"] == "skipped"
     for key in ("kernel_vs_mesa_ratio", "bandwidth_fraction", "bandwidth_fraction_strict", "national_wall_s", "national_peak_mb",
                 "workshop_wall_s", "runs_per_hour", "jit_cold_s", "jit_warm_s", "bandwidth_gbps",
-                "first_run_cold_s", "default_run_warm_s", "import_s"):
+                "first_run_cold_s", "default_run_warm_s", "import_s", "app_step_ms", "app_play_top_speed_s"):
         assert isinstance(r[key], (int, float)) and r[key] > 0, (key, r[key])
     assert r["first_run_announced"] is True  # the cold first run said it was compiling
     assert r["paths_agree"] is True  # kernel and Mesa agents end with identical arrays

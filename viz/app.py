@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from viz import sessions
 from viz.components import CSS, Workshop, new_session
 from viz.results import RESULTS_ENV, results_root
 from viz.widgets import TabBar, tab_index
-from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, PRESET_ENV, app_preset, burned_in
+from viz.state import DEFAULT_ENSEMBLE, DEFAULT_SEED, MAX_MONTHS, PRESET_ENV, app_preset, status_quo_run
 
 log = logging.getLogger(__name__)
 # solara warns on every plain-http page load from an address other than "localhost" (it then uses
@@ -42,6 +43,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: set by serve(): build the default seeds' burned-in templates when the server starts
 WARMUP_ENV = "DRUGMARKET_APP_WARMUP"
+#: logged when the warm-up has run the default seeds' status quo ahead (benchmarks wait for it)
+WARMED_UP = "warm-up done"
 TITLE = "Drug market workshop"
 #: solara closes a browser session's kernel at once when its tab closes normally, else once it has been
 #: disconnected this long (solara's own default is 24 hours); a page that reconnects sooner keeps its run
@@ -63,8 +66,9 @@ def Page():
     # this browser session's simulation, built in a thread when the workshop is first shown; the kernel id
     # is read here, in the render, because the thread cannot know it once the kernel has closed
     kernel = _kernel_id()
-    result = solara.use_thread(lambda: new_session(kernel) if started else None, dependencies=[started],
-                               intrusive_cancel=False)
+    search = solara.use_router().search  # a share link's levers (viz/share.py), read once per page
+    result = solara.use_thread(lambda: _session_from_link(kernel, search) if started else None,
+                               dependencies=[started], intrusive_cancel=False)
 
     def close():
         def stop():
@@ -80,19 +84,33 @@ def Page():
             set_started(True)
         set_tab(i)
 
+    notice = getattr(result.value, "notice", "")
     if root is None:
-        Workshop(result)
+        Workshop(result, notice)
         return
     from viz.explorer import Explorer
 
     TabBar(("Workshop", "Results explorer"), tab, choose_tab, testid="top-tabs")
     if tab == 0:
-        Workshop(result)
+        Workshop(result, notice)
     else:
         Explorer(root)
 
 
 page = Page
+
+
+def _session_from_link(kernel: str | None, search: str | None):
+    """This page's session, with the levers and seeds of its share link if it has one (what cannot be used
+    is left at the status quo and named in ``session.notice``)."""
+    from viz.share import from_query
+    from viz.state import world_countries
+
+    levers, seed, n_seeds, problems = from_query(search, world_countries())
+    s = new_session(kernel, levers=levers, seed=seed, n_seeds=n_seeds)
+    if problems:
+        s.notice = "The share link held values that were not used: " + "; ".join(problems[:6])
+    return s
 
 
 def _kernel_id() -> str | None:
@@ -116,15 +134,29 @@ def _log_to_stderr() -> None:
 
 
 def _warm_up() -> None:
-    """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba)."""
+    """Burn in the default seeds once, so that the first visitor does not wait for it (or for numba), then run
+    their status quo ahead."""
     try:
         preset = app_preset()
-        for s in range(DEFAULT_SEED, DEFAULT_SEED + DEFAULT_ENSEMBLE):
-            burned_in(preset, s)
+        seeds = range(DEFAULT_SEED, DEFAULT_SEED + DEFAULT_ENSEMBLE)
+        for s in seeds:
+            status_quo_run(preset, s)
     except Exception:  # noqa: BLE001 - the page builds them itself if this fails
         log.exception("warm-up failed")
         return
     sessions.log_census()  # the baseline: what the server holds before any session
+    # then the default seeds' status quo for the whole 20 years, a month at a time (a session that needs a
+    # month first steps it itself): a participant's Play then steps only the policy models
+    t0 = time.perf_counter()
+    try:
+        for month in range(1, MAX_MONTHS + 1):
+            for s in seeds:
+                status_quo_run(preset, s).row(month)
+    except Exception:  # noqa: BLE001 - sessions step the status quo themselves if this fails
+        log.exception("running the status quo ahead failed")
+        return
+    log.info("%s: the status quo of seeds %d-%d run ahead to month %d in %.0f s", WARMED_UP, seeds[0], seeds[-1],
+             MAX_MONTHS, time.perf_counter() - t0)
 
 
 if os.environ.get(WARMUP_ENV) == "1":

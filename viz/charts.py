@@ -37,13 +37,15 @@ def _name(col: str, prefix: str) -> str:
 #: the time-series panels: key, title, unit, series (column or prefix), log axis, one line per series
 PANELS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("overdose_deaths", "Overdose deaths", "people a month", "overdose_deaths", False),
+    ("new_hiv_pwid", "New HIV infections, people who inject drugs", "people a month", "new_hiv_pwid", False),
+    ("violence_deaths", "Violence deaths", "people a month", "violence_deaths", False),
+    ("incarcerated", "People incarcerated", "people", "incarcerated", False),
     ("sud_treatment", "People with SUD and in treatment", "people", "sud_treatment", False),
     ("retail_price", "Retail price", "USD per pure gram", "retail_price_", True),
     ("retail_purity", "Retail purity", "fraction", "retail_purity_", False),
     ("fentanyl_share", "Fentanyl share of the opioid supply", "fraction", "fentanyl_share", False),
     ("cultivation", "Cultivation by country", "ha", "cultivation_ha_", False),
     ("seizures", "Seizures", "kg pure a month", "seized_kg_", False),
-    ("violence_deaths", "Violence deaths", "people a month", "violence_deaths", False),
 )
 
 

@@ -15,44 +15,50 @@ from viz.elements import P, guarded, musd
 from viz.lever_docs import PROGRAM_LABEL, SWITCH_LABEL
 from viz.presets import cards
 from viz.state import Session
-from viz.widgets import ChoiceButtons, IntSlider, Toggle
+from viz.share_view import ShareSection
+from viz.widgets import ChoiceButtons, IntSlider, NumberField, Toggle
 
 
 @solara.component
 def Controls(session: Session, *, playing, set_playing, speed, set_speed, seed_choice, set_seed_choice, n_choice,
              set_n_choice, do_step, do_reset, set_budget, set_switch, apply_card, lever_version, set_error):
+    """The panel, in the order a first-time participant needs it: a policy, run it, adjust it, share it, and
+    the seeds last."""
     levers = session.levers
     with solara.Column(gap="4px"):
-        solara.v.Html(tag="div", class_="dm-section", children=["Run"])
+        # the levers object is changed in place: lever_version tells the sections to draw again
+        CardSection(levers, apply_card, lever_version)
+        solara.v.Html(tag="div", class_="dm-section", children=["2. Run it"])
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
-            solara.Button("Step", on_click=do_step(1), color="primary", disabled=playing,
-                          attributes={"data-testid": "step"})
-            solara.Button("+12 months", on_click=do_step(12), disabled=playing, attributes={"data-testid": "step12"})
             solara.Button("Play", on_click=lambda: set_playing(True), disabled=playing or session.at_end,
-                          attributes={"data-testid": "play"})
+                          color="primary", attributes={"data-testid": "play"})
             solara.Button("Pause", on_click=lambda: set_playing(False), disabled=not playing,
                           attributes={"data-testid": "pause"})
+            solara.Button("Step", on_click=do_step(1), disabled=playing, attributes={"data-testid": "step"})
+            solara.Button("+12 months", on_click=do_step(12), disabled=playing, attributes={"data-testid": "step12"})
             solara.Button("Reset", on_click=do_reset, color="warning", outlined=True,
                           attributes={"data-testid": "reset"})
-        IntSlider("Speed (months a second when playing)", speed, guarded(lambda v: set_speed(validate.speed(v)),
-                                                                         set_error),
+        IntSlider("Speed", speed, guarded(lambda v: set_speed(validate.speed(v)), set_error),
                   min=validate.SPEED_MIN, max=validate.SPEED_MAX, testid="speed")
+        P(f"Play at {speed} months a second" + (" (the top: as fast as the models step; the status line shows "
+                                                "the rate reached)" if speed == validate.SPEED_MAX else "") + ".",
+          "dm-small", testid="speed-text")
+        BudgetSection(levers, set_budget, lever_version)
+        SwitchSection(levers, set_switch, lever_version)
+        ShareSection(session, lever_version, seed_choice, n_choice)
+        solara.v.Html(tag="div", class_="dm-section", children=["Seeds (chance)"])
         IntSlider("Seed (applies at Reset)", seed_choice, set_seed_choice, min=validate.SEED_MIN,
                   max=validate.SEED_MAX, testid="seed")
         IntSlider("Seeds in the ensemble (applies at Reset)", n_choice, set_n_choice, min=validate.ENSEMBLE_MIN,
                   max=validate.ENSEMBLE_MAX, testid="ensemble")
-        P("Each seed runs twice: with the policy on the page and with the status quo. The bands span the seeds.")
-
-        # the levers object is changed in place: lever_version tells the sections to draw again
-        CardSection(levers, apply_card, lever_version)
-        BudgetSection(levers, set_budget, lever_version)
-        SwitchSection(levers, set_switch, lever_version)
+        P("Each seed runs twice: with the policy on the page and with the status quo. The bands span the seeds: "
+          "chance only, not the uncertainty of the model's parameters.")
 
 
 @solara.component
 def CardSection(levers, apply_card, lever_version: int):
     with solara.Column(gap="4px"):
-        solara.v.Html(tag="div", class_="dm-section", children=["Policy cards"])
+        solara.v.Html(tag="div", class_="dm-section", children=["1. Choose a policy"])
         active = [c for c in cards() if levers.matches(c)]
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             for c in cards():
@@ -68,7 +74,7 @@ def CardSection(levers, apply_card, lever_version: int):
 @solara.component
 def BudgetSection(levers, set_budget, lever_version: int):
     with solara.Column(gap="4px"):
-        solara.v.Html(tag="div", class_="dm-section", children=["Budgets (USD million a year)"])
+        solara.v.Html(tag="div", class_="dm-section", children=["3. Adjust it: budgets (USD million a year)"])
         total = levers.total
         supply = sum(levers.budget[p] for p in SUPPLY_PROGRAMS)
         share = supply / total if total > 0 else 0.0
@@ -78,7 +84,7 @@ def BudgetSection(levers, set_budget, lever_version: int):
         for group, programs in (("Supply side", SUPPLY_PROGRAMS), ("Demand side and development", DEMAND_PROGRAMS)):
             P(group, "dm-small")
             for p in programs:
-                BudgetSlider(p, levers.budget[p], set_budget(p)).key(f"budget-{p}")
+                BudgetSlider(p, levers.budget[p], set_budget(p), set_budget(p, typed=True)).key(f"budget-{p}")
 
 
 @solara.component
@@ -106,10 +112,15 @@ def SwitchControl(name: str, value, overrides: dict, set_switch):
 
 
 @solara.component
-def BudgetSlider(program: str, usd: float, on_value):
+def BudgetSlider(program: str, usd: float, on_value, on_typed):
+    """A program's budget: its value, a slider (whole millions) and a number field (to 0.0001 million)."""
     with solara.Column(gap="0px", classes=["dm-budget"], style={"margin-bottom": "2px"}):
         solara.v.Html(tag="div", class_="dm-value", attributes={"data-testid": f"budget-{program}"},
                       children=[f"{PROGRAM_LABEL[program]}: {musd(usd)}"])
-        IntSlider(PROGRAM_LABEL[program], int(round(usd / 1e6)), on_value, min=0, max=validate.SLIDER_MAX_MUSD,
-                  step=validate.SLIDER_STEP_MUSD, thumb_label=False, testid=f"slider-{program}")
+        with solara.Row(gap="6px", style={"align-items": "center"}):
+            with solara.Div(style={"flex": "1 1 auto"}):
+                IntSlider(PROGRAM_LABEL[program], int(round(usd / 1e6)), on_value, min=0,
+                          max=validate.SLIDER_MAX_MUSD, step=validate.SLIDER_STEP_MUSD, thumb_label=False,
+                          testid=f"slider-{program}")
+            NumberField("USD million", usd / 1e6, on_typed, testid=f"number-{program}")
         P(PROGRAM_DOC[program])

@@ -27,6 +27,12 @@ CSS = """
 .dm-table td.num { text-align: right; white-space: nowrap; }
 .dm-status { font-size: 14px; margin: 4px 0 8px 0; }
 .dm-section { font-weight: 600; margin: 10px 0 2px 0; }
+.dm-guide { font-size: 15px; background: #e3f2fd; border-radius: 4px; padding: 8px 12px; margin: 8px 0 4px 0; }
+.dm-card { background: #fafafa; border-radius: 4px; padding: 6px 10px; }
+.dm-card-title { font-size: 13px; font-weight: 600; }
+.dm-card-change { font-size: 18px; font-weight: 600; }
+.dm-why { font-size: 12px; color: #333; margin-top: 2px; }
+.dm-lnote { font-size: 12px; color: #8a5a00; background: #fff8e1; padding: 2px 4px; margin-top: 2px; }
 """
 
 

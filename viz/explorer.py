@@ -123,8 +123,14 @@ def Explorer(root: Path):
             Scenarios(rs, str(path), baseline, group_labels, guarded(choose_baseline, set_error))
 
 
-@solara.component
 def Figure(make, dependencies: list, testid: str):
+    """A matplotlib figure, drawn once per choice. Keyed by ``testid``: each view's figure is its own
+    component, so switching views never shows the figure memoised by another view at the same place."""
+    return _Figure(make, [testid, *dependencies], testid).key(f"figure-{testid}")
+
+
+@solara.component
+def _Figure(make, dependencies: list, testid: str):
     fig = solara.use_memo(make, dependencies)
     with solara.Div(attributes={"data-testid": testid}):
         solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")

@@ -31,17 +31,29 @@ LEVER_PARAMS: dict[str, tuple[str, ...]] = {
     "eradication": ("agency.eradication_cost_per_ha", "agency.spraying_cost_per_ha", "farmer.spray_yield_loss"),
     "interdiction": ("agency.interdiction_cost_per_patrol", "agency.interdiction_hazard_per_patrol"),
     "domestic_enforcement": ("agency.arrest_cost", "market.risk_cost_elasticity"),
-    "precursor_control": ("agency.precursor_cost_per_inspection",),
+    "precursor_control": ("agency.precursor_cost_per_inspection", "precursor.inspection_seizure_max"),
     "financial_targeting": ("agency.financial_cost_per_investigation", "agency.financial_seizure_max"),
     "alternative_development": ("agency.ad_cost_per_family", "farmer.ad_licit_income_uplift"),
-    "treatment": ("agency.treatment_cost_per_year",),
-    "harm_reduction": ("agency.naloxone_kit_cost", "agency.ssp_cost_per_client", "agency.drug_checking_cost_per_user"),
-    "prevention": ("agency.prevention_cost_per_person",),
+    "treatment": ("agency.treatment_cost_per_year", "agency.treatment_new_places_to",
+                  "user.treatment_completion_per_month"),
+    "harm_reduction": ("agency.naloxone_kit_cost", "agency.ssp_cost_per_client", "agency.drug_checking_cost_per_user",
+                       "agency.harm_reduction_split_naloxone", "user.naloxone_added_kits_per_100k",
+                       "user.drug_checking_effect"),
+    "prevention": ("agency.prevention_cost_per_person", "user.prevention_max_effect"),
     "decriminalize_possession": ("user.possession_arrest_share", "user.referral_treatment_probability"),
     "alternative_development_before_eradication": ("farmer.ad_compliance",),
-    "precursor_scheduling": ("precursor.substitution_lag_months", "precursor.relocation_months"),
+    "precursor_scheduling": ("precursor.escape_share", "precursor.control_coverage", "precursor.relocation_months",
+                             "precursor.substitution_lag_months"),
     "leadership_targeting": ("trafficker.leadership_removal_probability", "trafficker.contest_violence_increase"),
 }
+
+
+def l_graded(lever: str) -> list[str]:
+    """The parameters carrying ``lever``'s effect that are graded L (placeholder or judgement) in
+    model/data/parameters.toml."""
+    from model.params import PARAMS
+
+    return [n for n in LEVER_PARAMS.get(lever, ()) if n in PARAMS and PARAMS[n].grade == "L"]
 
 
 def lever_source(lever: str) -> str:
@@ -52,7 +64,8 @@ def lever_source(lever: str) -> str:
     for name in LEVER_PARAMS.get(lever, ()):
         p = PARAMS.get(name)
         if p is not None:
-            parts.append(f"{name} = {p.default:g} {p.unit}: {p.source} (grade {p.grade})")
+            value = f"{p.default:g}" if isinstance(p.default, (int, float)) else str(p.default)
+            parts.append(f"{name} = {value} {p.unit}: {p.source} (grade {p.grade})")
     return "; ".join(parts + ["docs/ODD.md sections 7 and 8"])
 
 

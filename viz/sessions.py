@@ -183,7 +183,8 @@ def census_line() -> str:
         closed = _closed_kernels
     return (f"census: solara kernels {_solara_kernels()}, kernels listed {listed}, kernels closed {closed}, "
             f"sessions open {c['sessions_open']}, Session objects alive {c['sessions_alive']}, models alive "
-            f"{c['models_alive']} (templates {c['templates']}, in open sessions {c['models_in_open_sessions']}), "
+            f"{c['models_alive']} (templates {c['templates']}, shared status quo runs {c['status_quo_runs']}, in open "
+            f"sessions {c['models_in_open_sessions']}), "
             f"Python memory blocks {sys.getallocatedblocks()}, threads {threading.active_count()}")
 
 

@@ -1,14 +1,16 @@
 """One browser session's simulation: the policy on the page and the status quo, over an ensemble of seeds.
 
-A :class:`Session` holds 2 x ``n_seeds`` models: for each seed ``seed, seed + 1, ...``
-one model runs the page's policy and one the status quo (common random numbers, so
-their difference is the policy's effect, not noise). Both are stepped together.
+A :class:`Session` runs, for each seed ``seed, seed + 1, ...``, the page's policy
+against the status quo with the same seed (common random numbers, so their difference
+is the policy's effect, not noise). The policy models are the session's own. The
+status quo of a seed is the same run for every session, so it is run once per server
+(:class:`StatusQuoRun`, shared and read-only to sessions) and read month by month: a
+session steps only its ``n_seeds`` policy models, and the server's warm-up runs the
+default seeds' status quo ahead (viz/app.py), so that a participant's Play costs half.
 
 Each model starts from the end of the burn-in (which runs under the status quo,
-whatever the policy). Burned-in models are kept as read-only templates in a small
-process-wide cache keyed by (preset, seed), and every session works on its own deep
-copies: two browser sessions never share a model, and a Reset costs a copy, not a
-burn-in. (A copy steps bit-identically to a fresh model with the same seed.)
+whatever the policy), as a copy of a burned-in template (viz/templates.py: the
+templates and the status quo runs are what sessions share).
 
 Levers moved on the page apply to the policy models from their next month on, like
 a scenario's events; they are logged in ``Session.changes``.
@@ -23,7 +25,6 @@ import os
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,83 +32,41 @@ import numpy as np
 
 from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCHES
 from model.presets import PRESETS
-from viz import validate
+from viz import templates, validate
 from viz.presets import Card
+# the shared parts, also importable from here
+from viz.templates import (MAX_STATUS_QUO_RUNS, MAX_TEMPLATES, StatusQuoRun, burned_in,  # noqa: F401
+                           status_quo_run, world_countries)
 
 #: the agent scale of the app (model/presets.py); ``drugmarket app --preset`` sets it through this variable
 PRESET_ENV = "DRUGMARKET_APP_PRESET"
 DEFAULT_PRESET = "workshop"
 DEFAULT_SEED = 1
-#: 2 seeds x 2 arms = 4 models: a step with its redraw stays under 200 ms at the workshop scale
-#: (benchmarks/app_step.py); the page offers up to validate.ENSEMBLE_MAX seeds
+#: 2 seeds: 2 policy models a step (the status quo is shared; benchmarks/app_step.py); the page offers up to
+#: validate.ENSEMBLE_MAX seeds
 DEFAULT_ENSEMBLE = 2
 #: months a session may run (20 years); play stops there
 MAX_MONTHS = 240
 ARMS = ("policy", "status_quo")
-#: burned-in templates kept per process
-MAX_TEMPLATES = 16
-
-
 def app_preset() -> str:
     p = os.environ.get(PRESET_ENV, DEFAULT_PRESET)
     return p if p in PRESETS else DEFAULT_PRESET
 
 
-# --------------------------------------------------------------------------- burned-in templates
-_templates: OrderedDict[tuple[str, int], Any] = OrderedDict()
-_templates_lock = threading.Lock()
-_shared: dict[str, Any] = {}
-# every Session and every model built or copied here, while something still references it: the census
-# of what the server holds (viz/sessions.py logs it after browser sessions close)
+# --------------------------------------------------------------------------- what the server holds
+# every Session while something still references it: the census of what the server holds
 _all_sessions: weakref.WeakSet = weakref.WeakSet()
-_all_models: weakref.WeakSet = weakref.WeakSet()
 
 
 def census() -> dict[str, int]:
     """How many sessions and models this process still holds (alive = still referenced somewhere)."""
     sessions = list(_all_sessions)
-    with _templates_lock:
-        n_templates = len(_templates)
+    with templates._templates_lock:
+        n_templates = len(templates._templates)
+        n_runs = len(templates._status_quo_runs)
     return {"sessions_alive": len(sessions), "sessions_open": sum(not s.closed for s in sessions),
-            "models_alive": len(_all_models), "templates": n_templates,
+            "models_alive": len(templates._all_models), "templates": n_templates, "status_quo_runs": n_runs,
             "models_in_open_sessions": sum(s.n_models for s in sessions if not s.closed)}
-
-
-def _world_and_baseline():
-    """The shipped world and its calibration, computed once per process (read-only)."""
-    if "world" not in _shared:
-        from model.calibrate import calibrate
-        from model.params import defaults
-        from model.world import load_world
-
-        world = load_world()
-        _shared["baseline"] = calibrate(world, defaults())
-        _shared["world"] = world
-    return _shared["world"], _shared["baseline"]
-
-
-def burned_in(preset: str, seed: int):
-    """A new model of the status quo at month 0 (after the burn-in): a private copy of a template."""
-    from model.model import DrugMarketModel
-    from model.scenario import Scenario
-
-    key = (preset, int(seed))
-    with _templates_lock:
-        m = _templates.get(key)
-        if m is None:
-            world, baseline = _world_and_baseline()
-            m = DrugMarketModel(Scenario(name="status-quo", preset=preset), seed=int(seed), world=world,
-                                baseline=baseline)
-            m.run(0)
-            _all_models.add(m)
-            _templates[key] = m
-            while len(_templates) > MAX_TEMPLATES:
-                _templates.popitem(last=False)
-        else:
-            _templates.move_to_end(key)
-        c = copy.deepcopy(m)
-    _all_models.add(c)
-    return c
 
 
 # --------------------------------------------------------------------------- the levers
@@ -168,9 +127,10 @@ class Session:
         self.generation = 0  # +1 at each reset: a play loop of an earlier run must not step this one
         self.changes: list[tuple[int, str]] = []
         self.policy_models: list = []
-        self.status_quo_models: list = []
+        self.status_quo_runs: list[StatusQuoRun] = []  # shared with other sessions: read only
         self.last_step_seconds = float("nan")
         self.closed = False
+        self.notice = ""  # set by the page: what its share link held that could not be used
         self._snapshot: Snapshot | None = None
         self._columns: list[str] = []
         self._series: dict[str, dict[str, np.ndarray]] = {}
@@ -188,7 +148,8 @@ class Session:
 
     @property
     def n_models(self) -> int:
-        return len(self.policy_models) + len(self.status_quo_models)
+        """The models this session owns (its policy models; the status quo runs are shared)."""
+        return len(self.policy_models)
 
     def close(self) -> int:
         """Free the models and arrays (the browser session has gone); returns how many models it dropped.
@@ -198,7 +159,7 @@ class Session:
         with self.lock:
             n = self.n_models
             self.closed = True
-            self.policy_models, self.status_quo_models = [], []
+            self.policy_models, self.status_quo_runs = [], []
             self._columns, self._series = [], {}
             self._snapshot = None
             self.version += 1
@@ -223,16 +184,15 @@ class Session:
         seeds = [seed + i for i in range(n_seeds)]
         if self.closed:
             return
-        sq_models = [burned_in(self.preset, s) for s in seeds]  # the slow part, outside the lock
-        policy_models = [copy.deepcopy(m) for m in sq_models]
-        _all_models.update(policy_models)
+        runs = [status_quo_run(self.preset, s) for s in seeds]  # the slow part (a burn-in), outside the lock
+        policy_models = [burned_in(self.preset, s) for s in seeds]
         with self.lock:
             if self.closed:  # closed during the burn-in: keep nothing
                 return
             for m in policy_models:  # the levers as they are now (they may have moved during the burn-in)
                 m.scenario = self._policy_scenario()
             self.seed, self.n_seeds = seed, n_seeds
-            self.policy_models, self.status_quo_models = policy_models, sq_models
+            self.policy_models, self.status_quo_runs = policy_models, runs
             self.changes = []
             self._columns, self._series = [], {}
             self.version += 1
@@ -249,7 +209,7 @@ class Session:
             t0 = time.perf_counter()
             n = min(months, MAX_MONTHS - self.month)
             for _ in range(n):
-                for m in (*self.policy_models, *self.status_quo_models):
+                for m in self.policy_models:
                     m.step()
                 self._record()
             self.last_step_seconds = (time.perf_counter() - t0) / n
@@ -334,10 +294,11 @@ class Session:
             shape = (self.n_seeds, MAX_MONTHS)
             self._series = {arm: {c: np.full(shape, np.nan) for c in self._columns} for arm in ARMS}
         t = first.t - 1
-        for arm, models in (("policy", self.policy_models), ("status_quo", self.status_quo_models)):
+        rows = {"policy": [m.outputs[-1] for m in self.policy_models],
+                "status_quo": [run.row(first.t) for run in self.status_quo_runs]}
+        for arm in ARMS:
             store = self._series[arm]
-            for i, m in enumerate(models):
-                row = m.outputs[-1]
+            for i, row in enumerate(rows[arm]):
                 for c in self._columns:
                     store[c][i, t] = row.get(c, np.nan)
 

@@ -17,12 +17,14 @@ from model.policy import PROGRAMS, SWITCH_CHOICES
 
 #: USD a year for one program, as the page may set it: budgets clamp to [0, 5e10]
 BUDGET_MAX_USD = 5.0e10
-#: the budget sliders' range, million USD a year (typing is not offered; the validator still clamps)
+#: the budget sliders' and number fields' range, million USD a year (a number typed outside it is refused;
+#: a slider value outside it is clamped)
 SLIDER_MAX_MUSD = 10_000
 SLIDER_STEP_MUSD = 1
 SEED_MIN, SEED_MAX = 0, 999
 ENSEMBLE_MIN, ENSEMBLE_MAX = 1, 5
-SPEED_MIN, SPEED_MAX = 1, 10
+#: months a second when playing; the top of the range plays as fast as the machine steps (viz/play.py)
+SPEED_MIN, SPEED_MAX = 1, 24
 STEP_MONTHS_MAX = 24
 
 
@@ -60,6 +62,28 @@ def budget_usd(value: Any) -> float:
 def budget_from_slider(value_musd: Any) -> float:
     """The budget slider's million USD a year as USD a year, clamped."""
     return budget_usd(_number(value_musd, "budget") * 1e6)
+
+
+def budget_typed(program_name: Any, value: Any) -> float:
+    """A budget typed in a program's number field (million USD a year, a number or its text) as USD a year.
+
+    Unlike the slider's value, a typed number outside 0 to SLIDER_MAX_MUSD is refused, not clamped: the
+    message names the program and the allowed range."""
+    name = program(program_name).replace("_", " ")
+    allowed = f"allowed: 0 to {SLIDER_MAX_MUSD:,} (USD million a year)"
+    x: float | None = None
+    if isinstance(value, str):
+        try:
+            x = float(value.strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            x = None
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        x = float(value)
+    if x is None or not math.isfinite(x):
+        raise PageInputError(f"{name} budget: {str(value)[:40]!r} is not a number; {allowed}")
+    if not 0 <= x <= SLIDER_MAX_MUSD:
+        raise PageInputError(f"{name} budget: {x:,.10g} is out of range; {allowed}")
+    return x * 1e6
 
 
 def switch(name: Any, value: Any) -> Any:

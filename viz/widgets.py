@@ -70,3 +70,19 @@ def TabBar(labels: Sequence[str], index: int, on_index: Callable[[Any], None], *
 def tab_index(value: Any, n: int) -> int:
     """A tab index from the page: a whole number in range, else 0."""
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n else 0
+
+
+@solara.component
+def NumberField(label: str, value: float, on_commit: Callable[[Any], None], *, testid: str | None = None,
+                suffix: str = ""):
+    """A text field for a number that shows ``value``; the raw text goes to ``on_commit`` when the field loses
+    focus or Enter is pressed (not at every keystroke). The server never sets the field while one types:
+    its text is replaced only when ``value`` changes (the slider moved, a card applied, a value accepted)."""
+    from solara.components.input import use_change
+
+    shown = f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    field = rv.TextField(v_model=shown, label=label, suffix=suffix, dense=True, hide_details=True,
+                         class_="mt-0 pt-0", style_="max-width: 130px",
+                         attributes={"data-testid": testid, "inputmode": "decimal"} if testid else {})
+    use_change(field, on_commit)
+    return field
