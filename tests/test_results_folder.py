@@ -19,7 +19,10 @@ SIM = ["--simulate", "test_runner:fake_simulate"]
 def _odd_output_names() -> list[str]:
     """The column names and patterns of docs/ODD.md section 10's table, placeholders filled in."""
     text = (ROOT / "docs" / "ODD.md").read_text()
-    section = text[text.index("## 10 Outputs"):text.index("## 11 ")]
+    start = text.index("## 10 Outputs")
+    # the results' columns; the outcome ledger's quantities (section 10.1) are in ledger.csv, not the results
+    end = min(i for i in (text.find("### 10.1", start), text.index("## 11 ")) if i > 0)
+    section = text[start:end]
     names = []
     for line in section.splitlines():
         if line.startswith("| `"):
