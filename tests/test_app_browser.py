@@ -190,12 +190,16 @@ def step(page, n: int = 1) -> None:
         wait_month(page, m + (12 if n == 12 else i + 1))
 
 
-def chart_series(page, key: str) -> dict[str, list]:
-    """The data an ECharts chart of the page plots: series name -> values (from the widget's option)."""
+def chart_series(page, key: str, months: int | None = None) -> dict[str, list]:
+    """The data an ECharts chart of the page plots: series name -> values (from the widget's option).
+    ``months``: wait until every series has that many points (the chart is redrawn after the status line)."""
     sel = f"[data-testid=chart-{key}] .solara-echarts"
     page.wait_for_selector(sel)
+    n = "null" if months is None else int(months)
     page.wait_for_function(f"""() => {{ const el = document.querySelector({json.dumps(sel)});
-        return el && el.__vue__ && el.__vue__.chart && el.__vue__.option && el.__vue__.option.series; }}""")
+        if (!(el && el.__vue__ && el.__vue__.chart && el.__vue__.option && el.__vue__.option.series)) return false;
+        const series = el.__vue__.chart.getOption().series;
+        return {n} === null || (series.length > 0 && series.every(s => s.data && s.data.length === {n})); }}""")
     return page.evaluate(f"""() => {{
         const vm = document.querySelector({json.dumps(sel)}).__vue__;
         const out = {{}};
@@ -272,13 +276,13 @@ def test_page_loads_offline_with_every_control_and_view(pages, app, shots):
 def test_moving_a_budget_slider_and_stepping_changes_the_plotted_data(pages, app, shots):
     page = open_workshop(pages, app)
     step(page, 2)
-    before = chart_series(page, "overdose_deaths")
+    before = chart_series(page, "overdose_deaths", months=2)
     assert before["policy"] == before["status quo"]  # the status-quo levers: the same run twice
     set_slider_to_max(page, "slider-harm_reduction")
     expect(page.locator("[data-testid=budget-harm_reduction]")).to_contain_text("USD 10,000 million a year")
     expect(page.locator("[data-testid=budget-total]")).to_contain_text("USD 15,400 million a year")
     step(page, 4)
-    after = chart_series(page, "overdose_deaths")
+    after = chart_series(page, "overdose_deaths", months=6)
     assert len(after["policy"]) == 6 and after["policy"][:2] == before["policy"]
     assert after["policy"][2:] != after["status quo"][2:]
     assert sum(after["policy"][2:]) < sum(after["status quo"][2:])  # naloxone: fewer deaths
@@ -350,8 +354,8 @@ def test_two_browser_sessions_keep_separate_models(pages, app, shots):
     expect(b.locator("[data-testid=active-card]")).to_contain_text("Status quo")
     step(b, 1)
     assert month_of(a) == 3 and month_of(b) == 1
-    a_series = chart_series(a, "overdose_deaths")
-    b_series = chart_series(b, "overdose_deaths")
+    a_series = chart_series(a, "overdose_deaths", months=3)
+    b_series = chart_series(b, "overdose_deaths", months=1)
     assert len(a_series["policy"]) == 3 and len(b_series["policy"]) == 1
     assert b_series["policy"] == b_series["status quo"]  # b never saw a's policy
     a.click("button[data-testid=reset]")
