@@ -118,8 +118,9 @@ def test_budget_number_fields_are_precise_stay_in_step_and_refuse_bad_values(pag
     page.fill(field, "901.5")
     page.press(field, "Tab")  # leaving the field commits it too
     expect(page.locator("[data-testid=budget-treatment]")).to_contain_text("USD 901.5 million a year")
-    for bad, says in (("20000", "out of range"), ("-5", "out of range"), ("NaN", "not a number"),
-                      ("abc", "not a number")):
+    # each message names the value refused, so each wait is for this value's answer, not the one before
+    for bad, says in (("20000", "20,000 is out of range"), ("-5", "-5 is out of range"),
+                      ("NaN", "'NaN' is not a number"), ("abc", "'abc' is not a number")):
         page.fill(field, bad)
         page.press(field, "Enter")
         msg = page.locator("[data-testid=messages]").first  # the page's (the charts have their own slot)
