@@ -46,8 +46,9 @@ def cmd_optimize(args, argv) -> int:
 
     def progress(n, values, best):
         if not args.json:
-            now = ", ".join(fmt_number(v) for v in values)
-            print(f"trial {n + 1}/{spec.trials}: {now}; best so far {', '.join(fmt_number(b) for b in best)}",
+            now = ", ".join(f"{fmt_number(v)} {_unit(o)}" for o, v in zip(spec.objectives, values))
+            print(f"trial {n + 1}/{spec.trials}: {now}; best so far "
+                  f"{', '.join(f'{fmt_number(b)} {_unit(o)}' for o, b in zip(spec.objectives, best))}",
                   file=sys.stderr, flush=True)
 
     res = optimize(spec, out=out, options=options, resume=args.resume, overwrite=args.overwrite, on_trial=progress)
@@ -58,11 +59,22 @@ def cmd_optimize(args, argv) -> int:
           f"{spec.base.get('months')} months, mean over seeds): {', '.join(spec.objectives)}")
     base = {p: spec.base_budget(p) for p in spec.programmes}
     for b in res.best[:10]:
-        print(f"  trial {b['trial']}: " + ", ".join(f"{k} {fmt_number(v)}" for k, v in b["objectives"].items()))
+        print(f"  trial {b['trial']}: " + ", ".join(f"{k} {fmt_number(v)} {_unit(k)}" for k, v in b["objectives"].items()))
         for p, v in b["budgets"].items():
             print(f"    {p:<26} {fmt_usd(v):>16} a year (base {fmt_usd(base[p])})")
-    print("  base allocation: " + ", ".join(f"{o} {fmt_number(v)}" for o, v in zip(spec.objectives,
-                                                                                   res.base_objectives)))
+    print("  base allocation: " + ", ".join(f"{o} {fmt_number(v)} {_unit(o)}" for o, v in zip(spec.objectives,
+                                                                                              res.base_objectives)))
     print(l_grade_note())
     print(f"trials: {out / 'trials.csv'}; best: {out / 'best.json'}; convergence: {out / 'convergence.png'}")
     return 0
+
+
+def _unit(objective: str) -> str:
+    """An objective's unit: a column's, summed over the months (flows) and averaged over the seeds."""
+    if objective == "net_monetary_benefit":
+        return "USD (negated: minimised)"
+    if objective == "weighted_index":
+        return "(index: sum of weight x outcome / its value under the base allocation)"
+    from model.outputs import unit_of
+
+    return unit_of(objective).replace(" a month", "")

@@ -127,13 +127,19 @@ def _score_columns(snap, spec: str) -> list[str]:
     return [spec] if snap.has(spec) else []
 
 
-def so_far(snap, spec: str, how: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per seed and month: the outcome so far (running total or running mean), policy and status quo."""
-    cols = _score_columns(snap, spec)
+def summed(snap, cols: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per seed and month: ``cols`` added up, under the policy and under the status quo (None before month 1)."""
     if not cols or snap.month < 1:
         return None
-    pol = sum(snap.policy[c] for c in cols)
-    sq = sum(snap.status_quo[c] for c in cols)
+    return sum(snap.policy[c] for c in cols), sum(snap.status_quo[c] for c in cols)
+
+
+def so_far(snap, spec: str, how: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per seed and month: the outcome so far (running total or running mean), policy and status quo."""
+    both = summed(snap, _score_columns(snap, spec))
+    if both is None:
+        return None
+    pol, sq = both
     if how == "sum":
         return np.cumsum(pol, axis=1), np.cumsum(sq, axis=1)
     n = np.arange(1, pol.shape[1] + 1)

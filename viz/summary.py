@@ -18,7 +18,7 @@ import numpy as np
 
 from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCHES
 from viz import why
-from viz.charts import fmt
+from viz.charts import fmt, summed
 from viz.lever_docs import PROGRAM_LABEL, SWITCH_LABEL, l_graded
 
 #: key (a node of viz/why.py), label, unit, how ('total': summed over the months so far; 'latest': the latest
@@ -79,11 +79,10 @@ class CardData:
 
 def _per_seed(snap, key: str, how: str) -> tuple[np.ndarray, np.ndarray] | None:
     n = why.node(key, snap.columns)
-    cols = why.node_columns(n, snap.columns) if n else []
-    if not cols or snap.month < 1:
+    both = summed(snap, why.node_columns(n, snap.columns) if n else [])
+    if both is None:
         return None
-    pol = sum(snap.policy[c] for c in cols)
-    sq = sum(snap.status_quo[c] for c in cols)
+    pol, sq = both
     if how == "total":
         return np.nansum(pol, axis=1), np.nansum(sq, axis=1)
     return pol[:, -1], sq[:, -1]
