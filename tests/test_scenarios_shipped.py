@@ -205,3 +205,32 @@ def test_combined_package_has_every_component():
     assert p.budget["domestic_enforcement"] == pytest.approx(portugal["domestic_enforcement"])
     assert p.budget["treatment"] >= portugal["treatment"]
     assert not math.isclose(p.budget["interdiction"], STATUS_QUO_BUDGET["interdiction"])
+
+
+DECOMPOSITIONS = SCENARIO_DIR.parent / "decompositions"
+#: each decomposition file: the card whose levers it splits
+SPLITS = {"portugal_decriminalization": ("decriminalize_only", "enforcement_cut_only", "treatment_portugal_only"),
+          "rebalance_40_60": ("treatment_40_60_only", "harm_reduction_40_60_only", "prevention_40_60_only",
+                              "supply_40_60_only")}
+
+
+def _changes(s) -> dict:
+    """What a scenario changes from the status quo: budgets and switches."""
+    sq = load_scenario(SCENARIO_DIR / "status_quo.toml")
+    out = {p: s.policy.total(p) for p in PROGRAMS if s.policy.total(p) != sq.policy.total(p)}
+    out.update({k: v for k, v in s.policy.switches.items() if v != sq.policy.switches[k]})
+    return out
+
+
+@pytest.mark.parametrize("card", sorted(SPLITS))
+def test_a_cards_decomposition_files_change_its_levers_once_each_and_nothing_else(card):
+    """experiments/decompositions/ split a card's effect by lever (docs/results.md): together its files
+    must make exactly the card's changes, each change in one file."""
+    parts = [_changes(load_scenario(DECOMPOSITIONS / f"{f}.toml")) for f in SPLITS[card]]
+    assert all(parts), "a decomposition file that changes nothing"
+    merged = {}
+    for part in parts:
+        assert not set(part) & set(merged), "a lever in two files"
+        merged.update(part)
+    assert merged == _changes(load_scenario(SCENARIO_DIR / f"{card}.toml"))
+    assert sorted(p.stem for p in DECOMPOSITIONS.glob("*.toml")) == sorted(f for fs in SPLITS.values() for f in fs)
