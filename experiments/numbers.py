@@ -68,6 +68,8 @@ def fmt_usd(x: float) -> str:
     if x is None or x != x:
         return "n/a"
     a = abs(x)
+    if a < 0.5:  # to the dollar: a sum of budgets that differ only in their order of addition is 0, not -1e-06
+        return "USD 0"
     for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if a >= div:
             return f"USD {x / div:,.3g} {word}" if a / div < 1000 else f"USD {x / div:,.0f} {word}"

@@ -8,7 +8,7 @@ import pytest
 
 from experiments.compare import compare_metrics
 from experiments.compare_text import change_text, format_table
-from experiments.numbers import is_constant, t_interval
+from experiments.numbers import fmt_usd, is_constant, t_interval
 from experiments.run_summary import summary_lines
 
 
@@ -76,3 +76,9 @@ def test_the_comparison_table_has_no_double_negative():
     assert "violence deaths:" in text and "5,400 more (worse; 95% interval" in text
     assert "averted -" not in text and "interval -" not in text
     assert "spending:" in text and "no change" in text
+
+
+def test_dollars_are_shown_to_the_dollar_so_rounding_noise_reads_zero():
+    """Two budgets with the same total can differ by 1e-06 from the order of addition: that is USD 0."""
+    assert fmt_usd(-0.000001) == "USD 0" and fmt_usd(0.4) == "USD 0"
+    assert fmt_usd(-1.234e9) == "USD -1.23 billion" and fmt_usd(99612) == "USD 99,600"
