@@ -81,4 +81,4 @@ def test_the_comparison_table_has_no_double_negative():
 def test_dollars_are_shown_to_the_dollar_so_rounding_noise_reads_zero():
     """Two budgets with the same total can differ by 1e-06 from the order of addition: that is USD 0."""
     assert fmt_usd(-0.000001) == "USD 0" and fmt_usd(0.4) == "USD 0"
-    assert fmt_usd(-1.234e9) == "USD -1.23 billion" and fmt_usd(99612) == "USD 99,600"
+    assert fmt_usd(-1.234e9) == "USD -1.23 billion" and fmt_usd(99612) == "USD 99,610"
