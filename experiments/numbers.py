@@ -64,7 +64,7 @@ def fmt_number(x: float, digits: int = 4) -> str:
 
 
 def fmt_usd(x: float) -> str:
-    """-1.234e9 -> 'USD -1.23 billion'; 99612 -> 'USD 99,600'."""
+    """-1.234e9 -> 'USD -1.23 billion'; 99612 -> 'USD 99,610'; under half a dollar -> 'USD 0'."""
     if x is None or x != x:
         return "n/a"
     a = abs(x)
