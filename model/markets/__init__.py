@@ -51,6 +51,7 @@ class Markets:
                                                   b.consumption0.get((m, "fentanyl"), 0.0)) for m in self.all_markets}
         self.fentanyl_share0 = dict(self.fentanyl_share)
         self.wants = {}  # (market, drug) -> wanted deliveries relative to 2021 (1 = as in 2021)
+        self._weights0 = {}  # 2021 route weights for loss_now
         self.balance = {}
 
     # ------------------------------------------------------------------ the month
@@ -100,8 +101,12 @@ class Markets:
             if (o, m, d) not in b.path_loss0:
                 continue
             paths = self.world.paths[(o, m)]
-            wts = route_weights(self.world, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
-                                p["trafficker.route_sensitivity"], p["market.lost_fraction"])
+            # the 2021 weights change only with the two parameters they read (which events may set)
+            key = (o, m, d, p["trafficker.route_sensitivity"], p["market.lost_fraction"])
+            wts = self._weights0.get(key)
+            if wts is None:
+                wts = self._weights0[key] = route_weights(self.world, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
+                                                          key[3], key[4])
             losses.append(float(sum(wt * self.routes.path_loss_now(pth) for wt, pth in zip(wts, paths))))
         return float(np.mean(losses)) if losses else 0.0
 
