@@ -43,6 +43,8 @@ def route_weights(world, hazard: dict, paths: list, value: float, sensitivity: f
 
     ``expected_loss`` and ``transport`` (USD per kg), arrays over ``paths``, replace the losses at ``hazard``
     and the costs the world's legs give (a trafficker's learned losses; ``Routes.path_costs``)."""
+    if len(paths) == 1:  # most shipments: the only path takes everything (exp(0) / exp(0))
+        return np.ones(1)
     if expected_loss is not None and transport is not None:
         costs = expected_loss + transport / value  # element by element, as the loop below
     else:
@@ -71,6 +73,10 @@ def used_paths(x: np.ndarray, loads: np.ndarray, min_loads: float, u: np.ndarray
     many with probability x / (min_loads x load) (uniforms ``u``) and nothing otherwise, so each path
     carries its share on average but small shares are sent in few months; the total is then rescaled to
     what was bought (if no path is drawn, the best path carries it all)."""
+    if len(x) == 1:  # most shipments have one path: the same rule in plain floats, quicker than NumPy's calls
+        x0, least = float(x[0]), min_loads * float(loads[0])
+        drawn = x0 < least and u[0] * least < x0
+        return np.array([least * (x0 / least) if drawn else x0])
     least = min_loads * loads
     keep = x >= least
     drawn = ~keep & (u * least < x)

@@ -84,9 +84,7 @@ class Trafficker(mesa.Agent):
         mkt = self.model.markets
         need = 0.0
         for (origin, drug), kg in buys.items():
-            ship = sum(s * mkt.routes.path_costs(origin, market)[1]
-                       for market, s in mkt.ship_shares(origin, drug).items() if s > 0.0)
-            need += kg * (mkt.source_price(origin, drug) + ship)
+            need += kg * (mkt.source_price(origin, drug) + mkt.shipping_cost(origin, drug))
         return min(1.0, self.capital / need) if need > 0.0 else 1.0
 
     def ship(self, origin: str, market: str, drug: str, kg: float) -> float:
