@@ -142,14 +142,16 @@ class Routes:
         n = max(1, int(math.ceil(kg / load)))
         offset = self._counter
         self._counter += n * len(pth)
+        pnode = np.array([1.0 - math.exp(-self.hazard[(c, md)]) for c, md in zip(pth, pth.node_modes)])
+        where = loads_seized_at(self._key, offset, n, pnode).tolist()
+        if max(where) < 0:  # nothing seized (most shipments): the loads' sizes are not needed
+            return 0.0
         u = rng.uniforms_at(self._size_key, 2 * n, 2 * offset)
         z = np.sqrt(-2.0 * np.log(1.0 - u[0::2])) * np.cos(2.0 * math.pi * u[1::2])  # Box-Muller
         size = np.exp(self.sigma * z)
         size *= kg / size.sum()
-        pnode = np.array([1.0 - math.exp(-self.hazard[(c, md)]) for c, md in zip(pth, pth.node_modes)])
-        where = loads_seized_at(self._key, offset, n, pnode)
         seized = 0.0
-        for i, node in enumerate(where.tolist()):  # a few loads: a plain loop is quicker than NumPy's calls
+        for i, node in enumerate(where):  # a few loads: a plain loop is quicker than NumPy's calls
             if node >= 0:
                 self.seized_by[(drug, pth[node])] += size[i]
                 seized += size[i]
