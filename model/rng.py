@@ -59,6 +59,16 @@ def uniform(k, index):
     return float(bits(k, index) >> np.uint64(11)) * _INV53
 
 
+@njit(cache=True)
+def uniforms_at(k, n, offset):
+    """``n`` uniforms for indices offset..offset+n-1 under key ``k`` (a np.uint64 from ``key_py``): the numbers
+    of ``uniforms`` in one compiled call, for callers that draw a few at a time many times a month."""
+    out = np.empty(n, np.float64)
+    for i in range(n):
+        out[i] = uniform(k, offset + i)
+    return out
+
+
 # --- the same arithmetic in plain Python (reference path, tests) ---------------------
 
 def _mix_py(z: int) -> int:

@@ -15,7 +15,7 @@ from numba import njit
 
 from model.model import DrugMarketModel
 from model.policy import PROGRAMS
-from model.rng import SEIZURE, STEP, bits, bits_at, key, key_py, uniform, uniform_py, uniforms
+from model.rng import SEIZURE, STEP, bits, bits_at, key, key_py, uniform, uniform_py, uniforms, uniforms_at
 from model.users.states import N_RISKS
 from model.scenario import scenario_from_dict
 from model.world import DRUGS
@@ -45,6 +45,13 @@ def test_counter_rng_is_the_same_in_numba_numpy_and_python():
     npv = uniforms(7, 3, 11, 50).tolist()
     assert py == nb == npv
     assert all(0.0 <= x < 1.0 for x in py)
+
+
+def test_uniforms_at_draws_the_numbers_of_uniforms():
+    """The compiled block of draws (routes' load sizes and path choices) gives uniforms' numbers, bit for bit."""
+    for seed, stream, month, n, offset in ((7, 3, 11, 50, 0), (1, 11, -24, 1, 5), (9, 12, 120, 333, 2**40 + 3)):
+        got = uniforms_at(np.uint64(key_py(seed, stream, month)), n, offset)
+        assert got.tobytes() == uniforms(seed, stream, month, n, offset=offset).tobytes()
 
 
 @njit(cache=True)

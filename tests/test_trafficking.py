@@ -84,6 +84,24 @@ def test_small_shares_travel_as_whole_loads_in_some_months():
     assert np.allclose(used_paths(x, loads, 0.0, draws[0]), x)  # 0: every path every month
 
 
+def test_one_path_takes_the_general_rule_s_kilograms_bit_for_bit():
+    """used_paths works a single path in plain floats: the same numbers as the rule in NumPy."""
+    def with_numpy(x, loads, min_loads, u):
+        least = min_loads * loads
+        keep = x >= least
+        y = np.where(keep, x, np.where(~keep & (u * least < x), least, 0.0))
+        if y.sum() <= 0.0:
+            y[int(np.argmax(x))] = 1.0
+        return y * (x.sum() / y.sum())
+
+    g = np.random.default_rng(1)
+    for _ in range(20000):
+        x = np.array([10.0 ** g.uniform(-3, 4)])
+        loads, u = np.array([10.0 ** g.uniform(-3, 4)]), g.random(1)
+        for min_loads in (0.0, 0.5, 1.0, 3.0):
+            assert used_paths(x, loads, min_loads, u).tobytes() == with_numpy(x, loads, min_loads, u).tobytes()
+
+
 def test_routes_without_a_mode_are_land_and_bad_modes_are_refused():
     import tomllib
     from importlib import resources

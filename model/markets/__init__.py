@@ -51,6 +51,8 @@ class Markets:
                                                   b.consumption0.get((m, "fentanyl"), 0.0)) for m in self.all_markets}
         self.fentanyl_share0 = dict(self.fentanyl_share)
         self.wants = {}  # (market, drug) -> wanted deliveries relative to 2021 (1 = as in 2021)
+        self._weights0 = {}  # 2021 route weights for loss_now
+        self._shipping, self._shipping_wants = {}, None  # ship shares and costs under the wants they follow
         self.balance = {}
 
     # ------------------------------------------------------------------ the month
@@ -83,10 +85,25 @@ class Markets:
 
     def ship_shares(self, origin: str, drug: str) -> dict:
         """Where an origin's output goes: 2021 shares, tilted towards markets that want more than in 2021."""
-        base = self.baseline.ship_share0.get((origin, drug), {})
-        raw = {m: s * self.wants.get((m, drug), 1.0) for m, s in base.items()}
-        tot = sum(raw.values())
-        return {m: v / tot for m, v in raw.items()} if tot > 0 else base
+        return self._for_shipping(origin, drug)[0]
+
+    def shipping_cost(self, origin: str, drug: str) -> float:
+        """USD per kg to ship an origin's output to its markets (``ship_shares``), each by its cheapest path."""
+        return self._for_shipping(origin, drug)[1]
+
+    def _for_shipping(self, origin: str, drug: str) -> tuple[dict, float]:
+        # every organization reads these many times a month: kept until retail clearing sets new wants
+        if self._shipping_wants is not self.wants:
+            self._shipping, self._shipping_wants = {}, self.wants
+        out = self._shipping.get((origin, drug))
+        if out is None:
+            base = self.baseline.ship_share0.get((origin, drug), {})
+            raw = {m: s * self.wants.get((m, drug), 1.0) for m, s in base.items()}
+            tot = sum(raw.values())
+            shares = {m: v / tot for m, v in raw.items()} if tot > 0 else base
+            cost = sum(s * self.routes.path_costs(origin, m)[1] for m, s in shares.items() if s > 0.0)
+            out = self._shipping[(origin, drug)] = (shares, cost)
+        return out
 
     def wholesale_price(self, market: str, drug: str) -> float:
         return self.wholesale.get((market, drug), 0.0)
@@ -100,8 +117,12 @@ class Markets:
             if (o, m, d) not in b.path_loss0:
                 continue
             paths = self.world.paths[(o, m)]
-            wts = route_weights(self.world, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
-                                p["trafficker.route_sensitivity"], p["market.lost_fraction"])
+            # the 2021 weights change only with the two parameters they read (which events may set)
+            key = (o, m, d, p["trafficker.route_sensitivity"], p["market.lost_fraction"])
+            wts = self._weights0.get(key)
+            if wts is None:
+                wts = self._weights0[key] = route_weights(self.world, b.mode_hazard0, paths, b.prices0[(m, d)]["wholesale"],
+                                                          key[3], key[4])
             losses.append(float(sum(wt * self.routes.path_loss_now(pth) for wt, pth in zip(wts, paths))))
         return float(np.mean(losses)) if losses else 0.0
 

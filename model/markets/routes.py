@@ -38,12 +38,20 @@ def transport_cost(world, path) -> float:
 
 
 def route_weights(world, hazard: dict, paths: list, value: float, sensitivity: float, lost: float,
-                  expected_loss=None) -> np.ndarray:
-    """Logit shares over paths in expected loss plus transport cost relative to the cargo's value."""
-    costs = []
-    for j, pth in enumerate(paths):
-        el = expected_loss[j] if expected_loss is not None else path_loss(world, hazard, pth, lost)
-        costs.append(el + transport_cost(world, pth) / value)
+                  expected_loss=None, transport=None) -> np.ndarray:
+    """Logit shares over paths in expected loss plus transport cost relative to the cargo's value.
+
+    ``expected_loss`` and ``transport`` (USD per kg), arrays over ``paths``, replace the losses at ``hazard``
+    and the costs the world's legs give (a trafficker's learned losses; ``Routes.path_costs``)."""
+    if len(paths) == 1:  # most shipments: the only path takes everything (exp(0) / exp(0))
+        return np.ones(1)
+    if expected_loss is not None and transport is not None:
+        costs = expected_loss + transport / value  # element by element, as the loop below
+    else:
+        costs = []
+        for j, pth in enumerate(paths):
+            el = expected_loss[j] if expected_loss is not None else path_loss(world, hazard, pth, lost)
+            costs.append(el + transport_cost(world, pth) / value)
     x = -sensitivity * np.asarray(costs)
     x -= x.max()
     e = np.exp(x)
@@ -65,6 +73,10 @@ def used_paths(x: np.ndarray, loads: np.ndarray, min_loads: float, u: np.ndarray
     many with probability x / (min_loads x load) (uniforms ``u``) and nothing otherwise, so each path
     carries its share on average but small shares are sent in few months; the total is then rescaled to
     what was bought (if no path is drawn, the best path carries it all)."""
+    if len(x) == 1:  # most shipments have one path: the same rule in plain floats, quicker than NumPy's calls
+        x0, least = float(x[0]), min_loads * float(loads[0])
+        drawn = x0 < least and u[0] * least < x0
+        return np.array([least * (x0 / least) if drawn else x0])
     least = min_loads * loads
     keep = x >= least
     drawn = ~keep & (u * least < x)
@@ -83,6 +95,7 @@ class Routes:
         self.hazard = hazard
         self.hazard0 = hazard0
         self._loss0 = {}
+        self._cost, self._costs = {}, {}  # transport costs by path and by (origin, market): the legs' costs are fixed
         self.lost_fraction = lost_fraction
         self.sigma = sigma
         self.new_month(0, 0)
@@ -97,6 +110,8 @@ class Routes:
         self._path_draws = 0
         self._seed, self._t = seed, t
         self._key = np.uint64(rng.key_py(seed, rng.SEIZURE, t))
+        self._size_key = np.uint64(rng.key_py(seed, rng.LOAD_SIZE, t))
+        self._use_key = np.uint64(rng.key_py(seed, rng.PATH_USE, t))
 
     def loss0(self, pth) -> float:
         """A path's loss at the 2021 hazards."""
@@ -108,7 +123,18 @@ class Routes:
         return path_loss(self.world, self.hazard, pth, self.lost_fraction)
 
     def transport_cost(self, pth) -> float:
-        return transport_cost(self.world, pth)
+        c = self._cost.get(pth)
+        if c is None:
+            c = self._cost[pth] = transport_cost(self.world, pth)
+        return c
+
+    def path_costs(self, origin: str, market: str) -> tuple[np.ndarray, float]:
+        """Transport costs (USD per kg) of the paths from ``origin`` to ``market``, and the cheapest."""
+        out = self._costs.get((origin, market))
+        if out is None:
+            costs = [self.transport_cost(pth) for pth in self.world.paths[(origin, market)]]
+            out = self._costs[(origin, market)] = (np.array(costs), min(costs))
+        return out
 
     def seize(self, pth, drug: str, kg: float, load: float, value: float) -> float:
         """Split ``kg`` into loads of lognormal size around ``load``; each load is seized in the first country
@@ -116,23 +142,26 @@ class Routes:
         n = max(1, int(math.ceil(kg / load)))
         offset = self._counter
         self._counter += n * len(pth)
-        u = rng.uniforms(self._seed, rng.LOAD_SIZE, self._t, 2 * n, offset=2 * offset)
+        pnode = np.array([1.0 - math.exp(-self.hazard[(c, md)]) for c, md in zip(pth, pth.node_modes)])
+        where = loads_seized_at(self._key, offset, n, pnode).tolist()
+        if max(where) < 0:  # nothing seized (most shipments): the loads' sizes are not needed
+            return 0.0
+        u = rng.uniforms_at(self._size_key, 2 * n, 2 * offset)
         z = np.sqrt(-2.0 * np.log(1.0 - u[0::2])) * np.cos(2.0 * math.pi * u[1::2])  # Box-Muller
         size = np.exp(self.sigma * z)
         size *= kg / size.sum()
-        pnode = np.array([1.0 - math.exp(-self.hazard[(c, md)]) for c, md in zip(pth, pth.node_modes)])
-        where = loads_seized_at(self._key, offset, n, pnode)
         seized = 0.0
-        for i in np.flatnonzero(where >= 0):
-            self.seized_by[(drug, pth[int(where[i])])] += size[i]
-            seized += size[i]
-        self.seizure_events += int(np.count_nonzero(where >= 0))
+        for i, node in enumerate(where):  # a few loads: a plain loop is quicker than NumPy's calls
+            if node >= 0:
+                self.seized_by[(drug, pth[node])] += size[i]
+                seized += size[i]
+                self.seizure_events += 1
         self.seized_value += seized * value
         return seized
 
     def path_use_draws(self, n: int) -> np.ndarray:
         """``n`` uniforms for choosing which small shares of a shipment are sent (``used_paths``)."""
-        u = rng.uniforms(self._seed, rng.PATH_USE, self._t, n, offset=self._path_draws)
+        u = rng.uniforms_at(self._use_key, n, self._path_draws)
         self._path_draws += n
         return u
 

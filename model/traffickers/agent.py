@@ -81,13 +81,10 @@ class Trafficker(mesa.Agent):
     def funded_share(self, buys: dict) -> float:
         """Share of this month's purchases its working capital pays for: product and transport are paid
         before the sale, so an organization whose assets are seized buys and ships less."""
-        m = self.model
-        mkt, w = m.markets, m.world
+        mkt = self.model.markets
         need = 0.0
         for (origin, drug), kg in buys.items():
-            ship = sum(s * min(mkt.routes.transport_cost(p) for p in w.paths[(origin, market)])
-                       for market, s in mkt.ship_shares(origin, drug).items() if s > 0.0)
-            need += kg * (mkt.source_price(origin, drug) + ship)
+            need += kg * (mkt.source_price(origin, drug) + mkt.shipping_cost(origin, drug))
         return min(1.0, self.capital / need) if need > 0.0 else 1.0
 
     def ship(self, origin: str, market: str, drug: str, kg: float) -> float:
@@ -101,8 +98,9 @@ class Trafficker(mesa.Agent):
             self.expected_loss[key] = np.array([routes.path_loss_now(pth) for pth in paths])
         el = self.expected_loss[key]
         value = mkt.wholesale_price(market, drug)
+        transport = routes.path_costs(origin, market)[0]
         weights = route_weights(w, routes.hazard, paths, value, p["trafficker.route_sensitivity"],
-                                p["market.lost_fraction"], expected_loss=el)
+                                p["market.lost_fraction"], expected_loss=el, transport=transport)
         loads = np.array([mean_load(p, w.drugs[drug]["load_kg"], pth.node_modes[0], routes.loss0(pth), el[j])
                           for j, pth in enumerate(paths)])
         xs = used_paths(kg * weights, loads, p["trafficker.min_loads_on_path"], routes.path_use_draws(len(paths)))
@@ -117,7 +115,7 @@ class Trafficker(mesa.Agent):
             mkt.in_transit_next[(market, drug)] += arrived
             routes.flow[pth] = routes.flow.get(pth, 0.0) + x
             self.revenue += arrived * value
-            cost += x * routes.transport_cost(pth)
+            cost += x * transport[j]
             el[j] = (1.0 - lr) * el[j] + lr * (seized_kg / x)
         return cost
 
