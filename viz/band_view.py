@@ -12,7 +12,8 @@ from typing import Callable
 
 import solara
 
-from viz.band import BAND_DRAWS, BandResult
+from viz import band as band_
+from viz.band import BandResult
 from viz.state import Session
 
 rv = solara.v
@@ -87,7 +88,7 @@ def HowSure(band: BandState, month: int):
 def status_text(band: BandState, month: int) -> str:
     if band.state == "running":
         left = f"{band.done} of {band.total} runs done" if band.total else "starting"
-        return (f"Running the policy and the status quo with {BAND_DRAWS} sets of plausible values of the uncertain "
+        return (f"Running the policy and the status quo with {band_.PLAN.n} sets of plausible values of the uncertain "
                 f"inputs, in the background ({left}); the page stays usable, and moving a lever cancels it.")
     if band.state == "error":
         return f"The parameter band could not be computed: {band.error}"
@@ -102,5 +103,5 @@ def status_text(band: BandState, month: int) -> str:
         return text
     if month < 1:
         return "Step or Play first: the button then shows how much each change rests on uncertain inputs."
-    return (f"Runs the page's policy and the status quo again with {BAND_DRAWS} sets of plausible values of the "
+    return (f"Runs the page's policy and the status quo again with {band_.PLAN.n} sets of plausible values of the "
             f"uncertain inputs (a minute or more; the page stays usable), and adds their range to each card.")

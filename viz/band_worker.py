@@ -1,7 +1,8 @@
 """The parameter band's runs, in one worker process per server, one (draw, seed) pair at a time.
 
 A worker process, not a thread: the model's step holds Python's lock, so a thread would slow every
-participant's Play and the page itself. One process for the whole server, started at the first
+participant's Play and the page itself. The worker runs at a lower priority (:data:`NICE`), so that on
+cores short of time the participants' steps go first. One process for the whole server, started at the first
 question and kept (it keeps the burned-in models of viz/band.py), so that on a 2-core laptop the band
 takes one core whatever the number of participants asking: their questions take turns, pair by pair.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from typing import Callable
@@ -27,8 +29,21 @@ log = logging.getLogger(__name__)
 #: the worker's numba and BLAS threads: one, so that it leaves the other core to the page
 _ONE_THREAD = {v: "1" for v in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
+#: the worker's niceness: when the cores are short, the participants' steps go first
+NICE = 5
+
 _pool: cf.ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+
+
+def _init_band_worker(env: dict[str, str]) -> None:
+    from experiments.backends import _init_worker
+
+    _init_worker(env)
+    try:
+        os.nice(NICE)
+    except (AttributeError, OSError):  # not on this system: the worker runs at the server's priority
+        pass
 
 
 def worker_pool() -> cf.Executor:
@@ -36,10 +51,8 @@ def worker_pool() -> cf.Executor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            from experiments.backends import _init_worker
-
             _pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_init_worker, initargs=(_ONE_THREAD,))
+                                           initializer=_init_band_worker, initargs=(_ONE_THREAD,))
             log.info("parameter band: worker process started")
         return _pool
 

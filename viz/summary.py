@@ -126,7 +126,9 @@ def draws_text(pb, months: int, month_now: int) -> str:
     n = pb.n_draws
     text = (f"With other plausible values of the uncertain inputs ({n} draws), the policy lowers it in {pb.lower} and "
             f"raises it in {pb.higher}")
-    if pb.lower == n or pb.higher == n:
+    if pb.lower == pb.higher == 0:
+        text += ": no change in any draw"
+    elif pb.lower == n or pb.higher == n:
         text += ": the direction holds in every draw"
     elif pb.lower and pb.higher:
         text += ": the direction rests on the uncertain inputs"
