@@ -35,6 +35,7 @@ def use_band(session: Session, month: int, lever_version: int) -> BandState:
     from viz.band_worker import compute
 
     asked, set_asked = solara.use_state(None)
+    tries, set_tries = solara.use_state(0)  # asking the same question again (after an error) runs it again
     progress, set_progress = solara.use_state((0, 0))
     # the question the page would ask now (the levers may have moved since the band was asked for)
     now = solara.use_memo(session.band_request, [lever_version, session.generation, tuple(session.seeds)])
@@ -51,19 +52,21 @@ def use_band(session: Session, month: int, lever_version: int) -> BandState:
             return None
         return compute(asked, lambda d, n: set_progress((d, n)), lambda: cancel.is_set() or session.closed)
 
-    result = solara.use_thread(job, dependencies=[asked, moved], intrusive_cancel=False)
+    result = solara.use_thread(job, dependencies=[asked, moved, tries], intrusive_cancel=False)
 
     def ask():
         req = session.band_request()
         if req.months >= 1:
             set_progress((0, 0))
             set_asked(req)
+            set_tries(lambda n: n + 1)
 
     if asked is None or moved:
         state = "idle"
-    elif result.error is not None:
+    elif result.state == solara.ResultState.ERROR:
         state = "error"
-    elif isinstance(result.value, BandResult) and result.value.request is asked:
+    elif result.state == solara.ResultState.FINISHED and isinstance(result.value, BandResult) \
+            and result.value.request is asked:
         state = "ready"
     else:
         state = "running"
