@@ -1,6 +1,6 @@
 """The workshop page's first ten minutes in a real browser (Chromium, Playwright): the guided start, the
-summary cards with their "why" and L-grade notes, the budgets' number fields, the share link opened in a new
-browser context, and the exports (downloaded and read back).
+summary cards with their "why" and L-grade notes and their parameter band (How sure is this?), the budgets'
+number fields, the share link opened in a new browser context, and the exports (downloaded and read back).
 
 The server, the browser and the page helpers are tests/test_app_browser.py's. No timings are asserted:
 every wait is Playwright's waiting for an element, with generous timeouts.
@@ -87,7 +87,7 @@ def test_summary_cards_show_change_colour_why_and_l_graded_inputs(pages, app, sh
         assert verdict in ("better", "worse", "chance", "none"), verdict
         change = text(page, f"change-{key}")
         assert unit in change and "%" in change, change
-        assert "chance only" in text(page, f"band-{key}")
+        assert "chance: " in text(page, f"band-{key}") and "parameters: not computed yet" in text(page, f"band-{key}")
         why = text(page, f"why-{key}")
         assert why.startswith("Why: "), why
         if verdict in ("better", "worse"):
@@ -203,4 +203,41 @@ def test_exports_download_a_scenario_the_model_reads_a_csv_and_a_png(pages, app,
     from matplotlib.image import imread
 
     assert imread(io.BytesIO(png)).shape[1] >= 1000
+    assert_clean_log(app)
+
+
+#: ms: the parameter band runs 8 draws x 2 seeds at the workshop scale in one worker process (minutes on a
+#: loaded 2-core machine); only a hang fails this wait
+BAND_TIMEOUT = 900_000
+
+
+def test_how_sure_adds_the_parameter_band_to_every_card_in_the_background(pages, app, shots):
+    page = open_workshop(pages, app)
+    page.click("button[data-testid=card-precursor_regime]")
+    expect(page.locator("[data-testid=active-card]")).to_contain_text("Precursor regime")
+    step(page, 1)
+    od = page.locator("[data-testid=band-overdose_deaths]")
+    expect(od).to_have_attribute("data-param", "none")
+    expect(od).to_contain_text("parameters: not computed yet")
+    status = page.locator("[data-testid=band-status]")
+    expect(status).to_have_attribute("data-state", "idle")
+    page.click("button[data-testid=band-button]:not([disabled])")
+    expect(status).to_have_attribute("data-state", re.compile("running|ready"))
+    step(page, 1)  # the page still steps while the band runs
+    expect(status).to_have_attribute("data-state", "ready", timeout=BAND_TIMEOUT)
+    expect(status).to_contain_text("draws of the uncertain inputs over months 1-1")
+    for key, *_ in OUTCOMES:
+        line = page.locator(f"[data-testid=band-{key}]")
+        expect(line).to_have_attribute("data-param", "ready")
+        expect(line).to_contain_text(re.compile(r"chance: .+ to .+; parameters: .+ to .+"))
+        expect(page.locator(f"[data-testid=pband-{key}]")).to_contain_text(re.compile(r"lowers it in \d+ and raises"))
+        if page.locator(f"[data-testid=outcome-{key}]").get_attribute("data-verdict") in ("better", "worse"):
+            expect(page.locator(f"[data-testid=lnote-{key}]")).to_contain_text("graded L")  # the L notes stay
+    expect(page.locator("[data-testid=pband-overdose_deaths]")).to_contain_text("ask again for months 1-2")
+    page.screenshot(path=str(shots / "13-parameter-band.png"), full_page=True)
+    # moving a lever drops the band: it answered another question
+    page.fill("input[data-testid=number-treatment]", "900")
+    page.press("input[data-testid=number-treatment]", "Enter")
+    expect(status).to_have_attribute("data-state", "idle")
+    expect(od).to_have_attribute("data-param", "none")
     assert_clean_log(app)

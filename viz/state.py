@@ -281,6 +281,15 @@ class Session:
             self.changes = [(mo, t) for mo, t in self.changes if not (mo == month and t.split(":")[0] in keys)]
             self.changes.append((month, f"policy card: {card.title}"))
 
+    def band_request(self):
+        """The question the parameter band answers (viz/band.py): this page's levers as they are now, from
+        month 1, at its scale and seeds, over the months run so far."""
+        from viz import band
+
+        with self.lock:
+            return band.BandRequest(self.preset, tuple(self.seeds), self.month, self._policy_scenario().to_dict(),
+                                    band.PLAN)
+
     # -- what the views draw
     def _record(self) -> None:
         """Copy the latest month's outputs of every model into the session's arrays (called after each step)."""

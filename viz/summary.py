@@ -6,8 +6,9 @@ of the seed-by-seed differences, a short "why" (viz/why.py) and a note naming th
 L-graded parameters the change rests on (viz/lever_docs.py: the levers moved from
 the status quo, the ones acting on the card's chain first).
 
-The band spans the seeds only: it is chance, not uncertainty about the parameters
-(the cards say so).
+Two bands: *chance*, the range of the seed-by-seed differences with every input at
+its default; and, once asked for (How sure is this?), *parameters*, the range of the
+difference over parameter draws (viz/band.py).
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ OUTCOMES: tuple[tuple[str, str, str, str, str], ...] = (
     ("incarcerated", "People incarcerated", "people", "latest", "health"),
     ("cultivation_ha", "Hectares of coca and poppy", "ha", "latest", "traditional"),
 )
-BAND_NOTE = ("Band: the range over the seeds of the seed-by-seed difference; it shows chance only. Bands for the "
-             "uncertainty of the model's parameters are not computed yet.")
+BAND_NOTE = ("chance: the range of the seed-by-seed difference, every input at its default value: what other random "
+             "events alone do (chance only). parameters: the range of the difference over draws of the uncertain inputs "
+             "(those graded M and L, each within a prior set by its grade: docs/ODD.md section 13.1), each draw run "
+             "with the policy and with the status quo on the same seeds; the 5% to 95% range of the draws. Press How "
+             "sure is this? to compute it. A wide parameters range, or one from below to above zero, means the answer "
+             "rests on inputs that are not well known.")
 COLOR = {"better": "#2e7d32", "worse": "#c62828", "chance": "#757575", "none": "#757575"}
 VERDICT = {"better": "better than the status quo", "worse": "worse than the status quo",
            "chance": "within chance (the seeds disagree on the direction)", "none": "no change"}
@@ -69,23 +74,68 @@ class CardData:
 
     @property
     def text_band(self) -> str:
-        s = lambda x: ("+" if x > 0 else "") + fmt(x, self.unit)  # noqa: E731
-        return f"{s(self.low)} to {s(self.high)}"
+        return f"{_signed(self.low, self.unit)} to {_signed(self.high, self.unit)}"
+
+    def text_bands(self, pb=None) -> str:
+        """'chance: a to b; parameters: c to d' (``pb``: the outcome's viz.band.ParamBand, None if not asked)."""
+        text = f"chance: {self.text_band}; parameters: "
+        if pb is None:
+            return text + "not computed yet (How sure is this?)"
+        if not (np.isfinite(pb.low) and np.isfinite(pb.high)):
+            return text + f"too few usable draws ({pb.n_draws})"
+        return text + f"{_signed(pb.low, self.unit)} to {_signed(pb.high, self.unit)}"
 
     @property
     def text_when(self) -> str:
         return "total so far" if self.how == "total" else "in the latest month"
 
 
-def _per_seed(snap, key: str, how: str) -> tuple[np.ndarray, np.ndarray] | None:
+HOW = {key: how for key, _label, _unit, how, _kind in OUTCOMES}
+
+
+def per_seed(snap, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Outcome ``key`` of each run (a row of the snapshot: a seed, or a (draw, seed) for the parameter band),
+    under the policy and under the status quo: summed over the months so far, or in the latest month."""
     n = why.node(key, snap.columns)
     both = summed(snap, why.node_columns(n, snap.columns) if n else [])
     if both is None:
         return None
     pol, sq = both
-    if how == "total":
+    if HOW[key] == "total":
         return np.nansum(pol, axis=1), np.nansum(sq, axis=1)
     return pol[:, -1], sq[:, -1]
+
+
+def outcome_columns(columns: list[str]) -> list[str]:
+    """The output columns the outcomes of OUTCOMES add up (what a parameter draw's run must return)."""
+    out: list[str] = []
+    for key, *_ in OUTCOMES:
+        n = why.node(key, columns)
+        out += [c for c in (why.node_columns(n, columns) if n else []) if c not in out]
+    return out
+
+
+def _signed(x: float, unit: str) -> str:
+    return ("+" if x > 0 else "") + fmt(x, unit)
+
+
+def draws_text(pb, months: int, month_now: int) -> str:
+    """In plain words, in how many draws the policy lowers and raises the outcome."""
+    if pb is None or pb.n_draws == 0:
+        return ""
+    n = pb.n_draws
+    text = (f"With other plausible values of the uncertain inputs ({n} draws), the policy lowers it in {pb.lower} and "
+            f"raises it in {pb.higher}")
+    if pb.lower == pb.higher == 0:
+        text += ": no change in any draw"
+    elif pb.lower == n or pb.higher == n:
+        text += ": the direction holds in every draw"
+    elif pb.lower and pb.higher:
+        text += ": the direction rests on the uncertain inputs"
+    text += "."
+    if months != month_now:
+        text += f" (Computed over months 1-{months}; ask again for months 1-{month_now}.)"
+    return text
 
 
 def moved_levers(levers) -> list[str]:
@@ -123,7 +173,7 @@ def cards(snap, levers) -> list[CardData]:
     moved = moved_levers(levers)
     out = []
     for key, label, unit, how, kind in OUTCOMES:
-        r = _per_seed(snap, key, how)
+        r = per_seed(snap, key)
         if r is None:
             continue
         pol, sq = r
