@@ -71,6 +71,8 @@ class Experiment:
     plot: Callable | None = None
     #: shown only when the check fails: why the model disagrees, and what would change it
     if_failed: str = ""
+    #: full tier only: Markdown of recorded runs the section rests on besides its own seeds
+    appendix: Callable[[], str] | None = None
 
 
 def scenario(name: str, tier: Tier, months: int, preset: str | None = None, policy=None, events=None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from experiments.published.base import Experiment, paired, scenario
+from experiments.published.reform_tables import appendix
 from model.scenario import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
@@ -78,4 +79,5 @@ EXPERIMENT = Experiment(
     scenarios=scenarios, statistic=statistic, check=check, main_stat="",
     notes="How much the combined package's effect depends on the model's uncertain assumptions (a Morris "
           "screening, experiments/sweeps/reform_sensitivity.toml) is in docs/reform-sensitivity.md.",
+    appendix=appendix,
     preset={"fast": "workshop", "full": "national"})

@@ -107,6 +107,8 @@ def markdown(results: dict, tier: Tier, seconds: float) -> str:
             lines += ["", f"Note: {exp.notes}"]
         if verdict is False and exp.if_failed:
             lines += ["", f"Why the model disagrees, and what would change it: {exp.if_failed}"]
+        if exp.appendix and tier.name == FULL:
+            lines += [exp.appendix()]
         folder = "results" if tier.name == FULL else "results-fast"
         lines += ["", f"![{exp.name}](img/{folder}/{exp.name}.png)"]
     return "\n".join(lines) + "\n"
