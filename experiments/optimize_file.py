@@ -26,7 +26,7 @@ from .errors import ExperimentError
 from .tasks import scenario_to_dict
 
 TOP_KEYS = ("name", "base", "preset", "months", "seeds", "replicates", "objectives", "weights", "trials",
-            "sampler", "sampler_seed", "total", "max_change", "programmes", "set")
+            "sampler", "sampler_seed", "total", "max_change", "programmes", "set", "candidates")
 SAMPLERS = ("tpe", "nsga2", "random")
 #: objectives that are not a single output column
 DERIVED = ("net_monetary_benefit", "weighted_index")
@@ -48,6 +48,7 @@ class OptimizeSpec:
     sampler: str = "tpe"
     sampler_seed: int = 1
     total: float | None = None      # None: budgets move freely between floor and cap
+    candidates: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> budgets, tried after the base
     path: Path | None = None
     raw: dict = field(default_factory=dict)
 
@@ -109,7 +110,16 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
         trials=_number(raw, "trials", 1, 100000, 40, whole=True), sampler=sampler,
         sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw)
     spec.total = _total(raw, spec)
+    spec.candidates = _candidates(raw, spec, path)
     return spec
+
+
+def _scenario_ref(value: str, path: Path | None) -> str:
+    """A scenario file relative to the optimisation file, else the value as given (a path or a shipped name)."""
+    ref = Path(str(value))
+    if path is not None and not ref.is_absolute() and (path.parent / ref).is_file():
+        ref = path.parent / ref
+    return str(ref) if ref.is_file() else str(value)
 
 
 def _base(raw: dict, path: Path | None) -> dict:
@@ -122,10 +132,7 @@ def _base(raw: dict, path: Path | None) -> dict:
     if isinstance(base, dict):
         sc = apply_overrides(scenario_from_dict(base), sets)
     else:
-        ref = Path(str(base))
-        if path is not None and not ref.is_absolute() and (path.parent / ref).is_file():
-            ref = path.parent / ref
-        sc = load_scenario(str(ref) if ref.is_file() else str(base), sets)
+        sc = load_scenario(_scenario_ref(base, path), sets)
     return scenario_to_dict(sc)
 
 
@@ -201,3 +208,41 @@ def _total(raw: dict, spec: OptimizeSpec) -> float | None:
         raise _err("total", f"= {total:g}: the floors sum to {floors:g} and the caps to {caps:g}; the total must "
                    "lie between them")
     return float(total)
+
+
+def _candidates(raw: dict, spec: OptimizeSpec, path: Path | None) -> dict[str, dict[str, float]]:
+    """The budgets of the scenarios under ``candidates``, each run as a trial after the base (so the study
+    scores them on the same seeds, and the search starts from them too). A candidate may differ from the
+    base in the budgets of the programmes optimised only, and must spend the same total."""
+    names = raw.get("candidates", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise _err("candidates", f"= {names!r}: must be a list of scenario files or shipped scenario names")
+    out = {}
+    for name in names:
+        try:
+            cand = scenario_to_dict(load_scenario(_scenario_ref(name, path)))
+        except (ValueError, OSError) as e:  # the scenario's own message names its key
+            raise _err(f"candidates ({name})", str(e)) from None
+        budgets = {p: _sum(cand["policy"]["budget"].get(p, STATUS_QUO_BUDGET[p])) for p in PROGRAMS}
+        base = {p: spec.base_budget(p) for p in PROGRAMS}
+        moved = [p for p in PROGRAMS if p not in spec.programmes and not math.isclose(budgets[p], base[p])]
+        if moved:
+            raise _err(f"candidates ({name})", f"changes the budget of {', '.join(moved)}, which this file does not "
+                       "optimise")
+        same = {k: v for k, v in cand.items() if k not in ("name", "preset", "months")}
+        same["policy"] = {k: v for k, v in cand["policy"].items() if k != "budget"}
+        ref = {k: v for k, v in spec.base.items() if k not in ("name", "preset", "months")}
+        ref["policy"] = {k: v for k, v in spec.base["policy"].items() if k != "budget"}
+        if same != ref:
+            raise _err(f"candidates ({name})", "differs from the base in more than budgets (switches, events or "
+                       "parameters); a candidate is a budget allocation only")
+        spent = sum(budgets[p] for p in spec.programmes)
+        if spec.total is not None and not math.isclose(spent, spec.total, rel_tol=1e-9):
+            raise _err(f"candidates ({name})", f"spends {spent:g} on the programmes optimised; the total is "
+                       f"{spec.total:g}")
+        out[cand["name"]] = {p: budgets[p] for p in spec.programmes}
+    return out
+
+
+def _sum(budget: Any) -> float:
+    return float(sum(budget.values())) if isinstance(budget, dict) else float(budget)
