@@ -5,7 +5,7 @@ spread says how far any one run can be trusted. Restart k (1..N) uses sampler se
 1`` and lives in OUT/restart-k (its own journal, so ``--resume`` continues each). Every restart runs
 the same seeds (common random numbers), so they search the same function and differ by the search
 alone. OUT/restarts.csv has one row a restart: its best objective (one objective) or final hypervolume
-(several) and its gap to the best restart.
+(several) and its gap to the best restart; OUT/restarts.png draws each restart's progress.
 """
 
 from __future__ import annotations
@@ -55,7 +55,31 @@ def optimize_restarts(spec: OptimizeSpec, n: int, *, out: str | Path, options: R
     atomic_write_bytes(out / "restarts.csv", table.to_csv(index=False).encode())
     result = RestartsResult(runs, table, out)
     atomic_write_bytes(out / "restarts.json", json.dumps(restarts_summary(result), indent=1).encode())
+    restarts_figure(runs, out / "restarts.png")
     return result
+
+
+def restarts_figure(runs: list[OptimizeResult], path: Path) -> None:
+    """Each restart's best so far (one objective) or hypervolume (several) against the trial."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for r in runs:
+        col = "hypervolume" if r.spec.multi else "best_so_far"
+        ax.plot(r.trials["trial"] + 1, r.trials[col], "-", label=f"sampler seed {r.spec.sampler_seed}")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("hypervolume (objectives / base, ref 1.5)" if runs[0].spec.multi else
+                  f"best so far: {runs[0].spec.objectives[0]}")
+    ax.set_title(f"{runs[0].spec.name}: {len(runs)} restarts")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    tmp.replace(path)
 
 
 def restarts_table(runs: list[OptimizeResult]) -> pd.DataFrame:

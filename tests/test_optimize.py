@@ -199,6 +199,7 @@ def test_restarts_use_successive_sampler_seeds_and_report_their_spread(tmp_path)
     assert res.best.best[0]["objectives"]["overdose_deaths"] == pytest.approx(min(values))
     summary = json.loads((tmp_path / "restarts.json").read_text())
     assert summary["spread_pct"] == pytest.approx(max(t["gap_pct"]))
+    assert (tmp_path / "restarts.png").stat().st_size > 1000
 
 
 def test_restarts_of_a_pareto_search_compare_hypervolumes(tmp_path):
