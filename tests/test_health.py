@@ -1,6 +1,7 @@
 """The health mechanisms: naloxone kits by channel, bystanders, risk after treatment and prison, HIV in treatment."""
 
 import numpy as np
+import pytest
 
 from model.calibrate.naloxone import deaths_averted, reversed_given_bystander, steady_stock
 from model.calibrate.users import post_exit_weekly, post_release_multiplier, post_release_weekly
@@ -9,6 +10,7 @@ from model.users.kernel import step_every_person
 from model.users.states import (
     DEPENDENT, E_HIV, E_OD_DEATH, E_REVERSED, F_INJECTS, F_METHADONE, N_RATES, PRISON, R_BYSTANDER, R_HIV,
     R_NALOXONE, R_OD, R_OD_PRISON, R_OD_TX_METH, R_POST_RELEASE, R_RELEASE, RISK_NONE, RISK_POST_RELEASE, TREATMENT,
+    X_HIV,
 )
 
 
@@ -91,7 +93,7 @@ def test_agonist_treatment_lowers_hiv_incidence_among_those_treated():
     from model.users.rates import _hiv
     p = defaults()
     r = np.zeros(N_RATES)
-    _hiv(r, {"hiv": 0.05, "hiv_tx_rr": p["user.oat_hiv_rr"]}, p, {"ssp": 0.3, "ssp0": 0.3}, None)
+    _hiv(r, {"hiv": 0.05, "hiv_tx_rr": p["user.oat_hiv_rr"]}, p, {"ssp": 0.3, "ssp0": 0.3}, 1.0)
     rates = r.reshape(1, 1, N_RATES).copy()
     rates[0, 0, R_OD_TX_METH] = 1.0
     n = 60000
@@ -184,7 +186,7 @@ def test_stimulant_injectors_share_the_hiv_pool_and_syringe_services_reach_them(
         hiv = {g: b.users[(m, g)]["hiv"] for g in GROUPS if (m, g) in b.users}
         assert hiv["cocaine"] == hiv["methamphetamine"] == hiv["opioid"] > 0
     # the rule's expected new infections in the first month (2021's rates, no burn-in) are the world's 2021
-    # new diagnoses among people who inject (all markets; the HIV flags drawn at the start spread it ~1-2%)
+    # new diagnoses among people who inject (all markets)
     sc = scenario_from_dict({"preset": "national", "months": 1, "params": {"sim.burn_in_months": 0}})
     model = DrugMarketModel(sc, seed=1)
     model.step()
@@ -200,6 +202,44 @@ def test_stimulant_injectors_share_the_hiv_pool_and_syringe_services_reach_them(
     # syringe services cut a stimulant injector's transmission as an opioid injector's
     r0, r1 = np.zeros(N_RATES), np.zeros(N_RATES)
     u = {"hiv": b.users[(b.markets[0], "cocaine")]["hiv"], "hiv_tx_rr": 1.0}
-    _hiv(r0, u, p, {"ssp": 0.3, "ssp0": 0.3}, None)
-    _hiv(r1, u, p, {"ssp": 0.9, "ssp0": 0.3}, None)
+    _hiv(r0, u, p, {"ssp": 0.3, "ssp0": 0.3}, 1.0)
+    _hiv(r1, u, p, {"ssp": 0.9, "ssp0": 0.3}, 1.0)
     assert 0 < r1[R_HIV] < 0.8 * r0[R_HIV]
+
+
+def test_the_initial_flags_give_each_cell_its_exact_share():
+    """Injecting and HIV flags at the start: in each (group, state) cell exactly round(share x size) people,
+    those with the lowest draws, so two seeds differ in who carries a flag, not in how many do."""
+    from model.users.people import exact_share
+
+    rs = np.random.default_rng(3)
+    u, cell = rs.random(10_000), rs.integers(-1, 5, 10_000)
+    share = np.array([0.0, 0.07, 0.5, 1.0, 0.33])[np.maximum(cell, 0)]
+    got = exact_share(u, cell, share)
+    assert not got[cell < 0].any()
+    for c in range(5):
+        in_c = cell == c
+        assert got[in_c].sum() == round(share[in_c][0] * in_c.sum())
+        if 0 < got[in_c].sum() < in_c.sum():  # the lowest draws carry it
+            assert u[in_c & got].max() < u[in_c & ~got].min()
+
+
+def test_the_hiv_pool_gains_expected_infections_and_loses_deaths_in_proportion():
+    """The force of infection reads the expected HIV stock (model/users/hiv.py): it starts at the agents'
+    prevalence, deaths in the pool take their share of it, expected infections add to it."""
+    from model.users.hiv import HivPool
+
+    inj = np.zeros((2, 3, 3), np.int64)
+    inj[0, 0] = (1000, 70, 0)
+    inj[1, 1] = (500, 50, 0)
+    pool = HivPool(inj)
+    assert pool.prevalence_ratio(0) == pool.prevalence_ratio(1) == 1.0
+    month = np.zeros((2, 3, 3), np.int64)
+    month[0, 0] = (1000, 70, 100)  # a tenth of the pool died
+    month[1, 1] = (500, 50, 0)
+    expected = np.zeros((2, 4))
+    expected[1, X_HIV] = 5.0
+    pool.update(month, expected)
+    assert pool.with_hiv[0] == pytest.approx(63.0) and pool.pool[0] == 900
+    assert pool.prevalence_ratio(0) == pytest.approx(1.0)  # deaths fall on people with HIV in proportion
+    assert pool.prevalence_ratio(1) == pytest.approx(55 / 500 / 0.1)

@@ -295,10 +295,10 @@ def test_count_month_counts_what_numpy_counts_on_one_and_two_threads():
         for b in range(EVENT_BITS):
             on = (event >> b) & 1 == 1
             np.add.at(want_events, (market[on], group[on], b), 1)
-        inj = (state == DEPENDENT) & (flags & F_INJECTS != 0)
-        want_inj = np.zeros((n_m, n_g, 2), np.int64)
-        np.add.at(want_inj, (market[inj], group[inj], 0), 1)
-        np.add.at(want_inj, (market[inj & (flags & F_HIV != 0)], group[inj & (flags & F_HIV != 0)], 1), 1)
+        pool = (flags & F_INJECTS != 0) & (flags & F_WAS_DEPENDENT != 0) & (before != DEAD)
+        want_inj = np.zeros((n_m, n_g, 3), np.int64)
+        for j, who in enumerate((pool, pool & (flags & F_HIV != 0), pool & (state == DEAD))):
+            np.add.at(want_inj, (market[who], group[who], j), 1)
         pri = (state == PRISON) & (flags & F_WAS_DEPENDENT != 0)
         want_prison = np.zeros((n_m, n_g), np.int64)
         np.add.at(want_prison, (market[pri], group[pri]), 1)

@@ -13,6 +13,7 @@ import numpy as np
 
 from model.users.agent import User, expected_events as expected_events_reference
 from model.users.count import count_month, user_columns
+from model.users.hiv import HivPool
 from model.users.kernel import expected_events, step_users
 from model.users.naloxone import NaloxoneKits
 from model.users.people import make_users
@@ -32,7 +33,7 @@ class Users:
         self.rates = None      # [market, group, rate] for this month (rates.py)
         self.counts = None     # agents by (market, group, state) as of the last count
         self.events = None     # events by (market, group, bit) this month
-        self.inj = None        # injecting dependent users by (market, group): all, with HIV
+        self.inj = None        # the HIV pool by (market, group): people, with HIV, died this month (hiv.py)
         self.prison_dep = None  # people in prison with a history of dependence, by (market, group)
         self.classes = None    # agents by (market, group, state, flag code, risk) as of the last count
         self.expected = None   # expected events this month by (market, event), in agents (rule.py: event_chances)
@@ -40,6 +41,8 @@ class Users:
         # LHY's memory of heavy use, people, by (market, group): it deters initiation
         self.memory_y = {(m, g): b.users[(m, g)]["y0"] for m in b.markets for g in GROUPS if (m, g) in b.users}
         self.agents = [User(model, i) for i in range(self.people.n)] if model.path == "reference" else None
+        self.people_counts()  # the first count
+        self.hiv = HivPool(self.inj)  # the expected HIV prevalence the force of infection reads (hiv.py)
 
     def people_counts(self) -> np.ndarray:
         """Agents by (market, group, state) as of the last count."""
@@ -63,6 +66,7 @@ class Users:
             for a in self.agents:
                 a.step()
         self._count(before)
+        self.hiv.update(self.inj, self.expected)
         for (m, g), y in self.memory_y.items():
             mi, gi = self.markets.index(m), GROUPS.index(g)
             heavy = (self.counts[mi, gi, 2] + self.counts[mi, gi, 3]) * u.scale

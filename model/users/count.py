@@ -40,11 +40,12 @@ def _count_block(lo_pg, hi_pg, market, group, state, before, flags, risk, event,
                         events[m, g, b] += 1
             f = flags[i]
             classes[m, g, s, f & FLAG_CODE_MASK, risk[i]] += 1
-            dep_inj = (s == DEPENDENT) & ((f & F_INJECTS) != 0)
-            inj[m, g, 0] += dep_inj
-            inj[m, g, 1] += dep_inj & ((f & F_HIV) != 0)
-            prison_dep[m, g] += (s == PRISON) & ((f & F_WAS_DEPENDENT) != 0)
             b0 = before[i]
+            pool = ((f & F_INJECTS) != 0) & ((f & F_WAS_DEPENDENT) != 0) & (b0 != DEAD)
+            inj[m, g, 0] += pool
+            inj[m, g, 1] += pool & ((f & F_HIV) != 0)
+            inj[m, g, 2] += pool & (s == DEAD)
+            prison_dep[m, g] += (s == PRISON) & ((f & F_WAS_DEPENDENT) != 0)
             dt = (b0 == DEPENDENT) | (b0 == TREATMENT)  # added, not branched on: about 17% are, at random
             k = 0 if b0 == DEPENDENT else (1 if (f & F_METHADONE) else 2)
             pm[g, k] += dt
@@ -61,7 +62,8 @@ def count_month(market, group, state, before, flags, risk, event, group_size, n_
 
     - people by (market, group, state) and events by (market, group, bit), in agents;
     - people by class, (market, group, state, flag code, risk), for next month's expected events;
-    - injecting dependent users by (market, group): all, with HIV;
+    - the HIV pool by (market, group): people who inject, have been dependent and were alive at the start
+      of the month (model/users/hiv.py); of them, those with HIV and those who died this month;
     - people in prison with a history of dependence, by (market, group) (they count as having a disorder);
     - next month's peer tables: occasional and never-users by (peer group, drug group); peer groups
       are blocks of ``group_size`` consecutive indices;
@@ -80,7 +82,7 @@ def count_month(market, group, state, before, flags, risk, event, group_size, n_
     n_blocks = max(1, (n_pg + pg_per - 1) // pg_per)
     counts_b = np.zeros((n_blocks, n_markets, n_groups, n_states), np.int64)
     events_b = np.zeros((n_blocks, n_markets, n_groups, n_bits), np.int64)
-    inj_b = np.zeros((n_blocks, n_markets, n_groups, 2), np.int64)
+    inj_b = np.zeros((n_blocks, n_markets, n_groups, 3), np.int64)
     prison_b = np.zeros((n_blocks, n_markets, n_groups), np.int64)
     pm_b = np.zeros((n_blocks, n_groups, 3), np.int64)
     dead_b = np.zeros((n_blocks, n_groups, 3), np.int64)

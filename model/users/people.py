@@ -16,6 +16,7 @@ from model.calibrate.users import injecting_share
 from model.presets import apportion
 from model.users.states import (
     DEPENDENT, F_HIV, F_INJECTS, F_METHADONE, F_WAS_DEPENDENT, NEVER, OCCASIONAL, PRISON, REMISSION, TREATMENT,
+    USER_STATE_NAMES,
 )
 from model.world import GROUPS
 
@@ -71,13 +72,15 @@ def make_users(b: Baseline, n_agents: int, seed: int, group_size: int) -> UserPo
         flags = np.zeros(len(st), np.uint8)
         u_inj, u_hiv, u_meth = gen.random(len(st)), gen.random(len(st)), gen.random(len(st))
         inj_share = np.array([injecting_share(b.params, g) for g in GROUPS])
-        flags[u_inj < inj_share[grp]] |= F_INJECTS
-        # HIV prevalence among people who inject, in or out of treatment (calibration counts both as at risk)
-        flags[((flags & F_INJECTS) > 0) & np.isin(st, (DEPENDENT, TREATMENT))
-              & (u_hiv < b.params["user.hiv_prevalence_pwid"])] |= F_HIV
+        cell = grp.astype(np.int64) * len(USER_STATE_NAMES) + st  # (group, state)
+        flags[exact_share(u_inj, cell, inj_share[grp])] |= F_INJECTS
         flags[np.isin(st, (DEPENDENT, TREATMENT, REMISSION))] |= F_WAS_DEPENDENT
         dep_share = np.array([b.users[(m, g)]["prison_dep_share"] if (m, g) in b.users else 1.0 for g in GROUPS])
         flags[(st == PRISON) & (gen.random(len(st)) < dep_share[grp])] |= F_WAS_DEPENDENT
+        # HIV prevalence among people who inject and have been dependent, in whatever state (the HIV pool,
+        # hiv.py): people in remission or prison who injected carry HIV as those still injecting do
+        pool = ((flags & F_INJECTS) > 0) & ((flags & F_WAS_DEPENDENT) > 0)
+        flags[exact_share(u_hiv, np.where(pool, cell, -1), b.params["user.hiv_prevalence_pwid"])] |= F_HIV
         meth = (st == TREATMENT) & (grp == GROUPS.index("opioid")) & (u_meth < b.params["user.methadone_share"])
         flags[meth] |= F_METHADONE
         parts.append((np.full(len(st), mi, np.int8), grp, st, flags))
@@ -88,3 +91,22 @@ def make_users(b: Baseline, n_agents: int, seed: int, group_size: int) -> UserPo
     n = len(state)
     return UserPopulation(market, group, state, flags, np.zeros(n, np.int8), np.zeros(n, np.uint8), scale,
                           int(group_size))
+
+
+def exact_share(u: np.ndarray, cell: np.ndarray, share) -> np.ndarray:
+    """In each cell (cells < 0 take no part), the round(share x size) people with the lowest draws ``u``.
+
+    Drawing each person's flag alone would give each cell a binomial count: at the default preset the
+    150 or so agents who carry HIV among a market's injectors would then differ by about 8% from seed to
+    seed, and so would every HIV count after them. An exact share leaves only who carries it to chance.
+    """
+    share = np.broadcast_to(np.asarray(share, float), u.shape)
+    out = np.zeros(u.shape, bool)
+    order = np.lexsort((u, cell))  # by cell, then by draw
+    cells, start, size = np.unique(cell[order], return_index=True, return_counts=True)
+    for c, lo, k in zip(cells, start, size):
+        if c < 0:
+            continue
+        idx = order[lo:lo + k]
+        out[idx[: int(round(share[idx[0]] * k))]] = True
+    return out

@@ -31,7 +31,7 @@ def user_rates(model) -> np.ndarray:
     for mi, m in enumerate(b.markets):
         cover = _programme_cover(model, m)
         places = treatment_places(model, m)
-        inj = users.inj[mi] if users.inj is not None else None
+        prevalence = users.hiv.prevalence_ratio(mi)
         for gi, g in enumerate(GROUPS):
             if (m, g) not in b.users:
                 continue
@@ -48,7 +48,7 @@ def user_rates(model) -> np.ndarray:
                       model.markets.fentanyl_share[m], model.markets.fentanyl_share0[m])
             if g == "opioid":  # naloxone reverses opioid overdoses
                 r[R_NALOXONE] = users.kits.reversed_given_bystander(m, _would_be_fatal(r, u, occ, dep, tx))
-            _hiv(r, u, p, cover, inj)
+            _hiv(r, u, p, cover, prevalence)
     return rates
 
 
@@ -171,17 +171,13 @@ def _overdose(r, u, p, g, cover, scarcity, fs, fs0) -> None:
     r[R_METH_SHARE] = u["meth_share"]
 
 
-def _hiv(r, u, p, cover, inj) -> None:
-    """HIV transmission scales with prevalence among injectors and syringe-service coverage; in agonist
-    treatment it is lower by its own rate ratio (MacArthur et al. 2012), the two effects multiplied."""
+def _hiv(r, u, p, cover, prevalence_ratio: float) -> None:
+    """HIV transmission scales with prevalence among injectors (over the start's; hiv.py) and syringe-service
+    coverage; in agonist treatment it is lower by its own rate ratio (MacArthur et al. 2012), the two effects
+    multiplied."""
     ssp, ssp0 = cover["ssp"], cover["ssp0"]
     hiv_f = (1 - ssp * (1 - p["user.ssp_hiv_rr"])) / (1 - ssp0 * (1 - p["user.ssp_hiv_rr"]))
-    prev_ratio = 1.0
-    if inj is not None:
-        tot_inj, hiv_inj = inj[:, 0].sum(), inj[:, 1].sum()
-        if tot_inj > 0:
-            prev_ratio = (hiv_inj / tot_inj) / p["user.hiv_prevalence_pwid"]
-    r[R_HIV] = min(0.5, u["hiv"] * hiv_f * prev_ratio)
+    r[R_HIV] = min(0.5, u["hiv"] * hiv_f * prevalence_ratio)
     r[R_HIV_TX] = r[R_HIV] * u["hiv_tx_rr"]  # agonist treatment's own effect, on top of syringe services'
 
 
