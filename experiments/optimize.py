@@ -48,13 +48,18 @@ class OptimizeResult:
 
 
 def allocation(spec: OptimizeSpec, x: list[float]) -> dict[str, float]:
-    """The budgets of the sampler's point ``x`` (one value in [0, 1] per programme, the last unused with a
-    total): stick-breaking of the money above the floors, so the total is spent exactly."""
+    """The budgets of the sampler's point ``x`` (one value in [0, 1] per programme): with a total, the money
+    above the floors is shared by stick-breaking (the last value unused) or by weights (each programme's
+    share its value over their sum), so the total is spent exactly."""
     progs = list(spec.programmes)
     floors = {p: spec.programmes[p][0] for p in progs}
     if spec.total is None:
         return {p: lo + xi * (spec.programmes[p][1] - lo) for (p, lo), xi in zip(floors.items(), x)}
     left = spec.total - sum(floors.values())
+    if spec.search_space == "weights":  # each programme a weight; its share of the money is its weight / the sum
+        w = [max(0.0, xi) for xi in x[:len(progs)]]
+        total_w = sum(w)
+        return {p: floors[p] + (wi / total_w if total_w > 0 else 1 / len(progs)) * left for p, wi in zip(progs, w)}
     out = {}
     for i, p in enumerate(progs):
         share = 1.0 if i == len(progs) - 1 else x[i]
@@ -76,6 +81,9 @@ def _point(spec: OptimizeSpec, budgets: dict[str, float]) -> dict[str, float]:
         return {f"x_{p}": (budgets[p] - lo) / (hi - lo) if hi > lo else 0.0
                 for p, (lo, hi) in spec.programmes.items()}
     left = spec.total - sum(lo for lo, _ in spec.programmes.values())
+    if spec.search_space == "weights":  # the shares themselves are weights that sum to 1
+        return {f"x_{p}": min(1.0, max(0.0, (budgets[p] - spec.programmes[p][0]) / left)) if left > 0 else 0.0
+                for p in progs}
     point = {}
     for p in progs[:-1]:
         above = budgets[p] - spec.programmes[p][0]

@@ -6,7 +6,9 @@ the base scenario's total over the programmes optimised) a point of the search i
 sequence: the first programme gets a share x1 of the money above the floors, the second a share x2
 of the rest, and so on, the last the remainder; caps are constraints. So every allocation the
 optimiser proposes spends the total exactly, and the corners (everything to one programme) are
-reachable.
+reachable. Stick-breaking favours the programmes listed first (a random point leaves the last ones
+little); ``search_space = "weights"`` treats them alike: each programme gets a weight x_i and the
+share x_i / sum(x).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from .errors import ExperimentError
 from .tasks import scenario_to_dict
 
 TOP_KEYS = ("name", "base", "preset", "months", "seeds", "replicates", "objectives", "weights", "trials",
-            "sampler", "sampler_seed", "total", "max_change", "programmes", "set", "candidates")
+            "sampler", "sampler_seed", "total", "max_change", "programmes", "set", "candidates",
+            "search_space")
+SEARCH_SPACES = ("stick-breaking", "weights")
 SAMPLERS = ("tpe", "nsga2", "random")
 #: objectives that are not a single output column
 DERIVED = ("net_monetary_benefit", "weighted_index")
@@ -49,6 +53,7 @@ class OptimizeSpec:
     sampler_seed: int = 1
     total: float | None = None      # None: budgets move freely between floor and cap
     candidates: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> budgets, tried after the base
+    search_space: str = "stick-breaking"  # how a point shares a fixed total: "stick-breaking" or "weights"
     path: Path | None = None
     raw: dict = field(default_factory=dict)
 
@@ -101,6 +106,9 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
     elif not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
                                                               for s in seeds):
         raise _err("seeds", f"= {seeds!r}: must be a non-empty list of whole numbers >= 0")
+    search_space = raw.get("search_space", "stick-breaking")
+    if search_space not in SEARCH_SPACES:
+        raise _err("search_space", f"= {search_space!r}: must be one of {', '.join(SEARCH_SPACES)}")
     sampler = raw.get("sampler", "nsga2" if len(objectives) > 1 else "tpe")
     if sampler not in SAMPLERS:
         raise _err("sampler", f"= {sampler!r}: must be one of {', '.join(SAMPLERS)}")
@@ -108,7 +116,8 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
         name=str(raw.get("name", path.stem if path else "optimize")), base=base, programmes=programmes,
         objectives=objectives, weights=weights, seeds=list(seeds),
         trials=_number(raw, "trials", 1, 100000, 40, whole=True), sampler=sampler,
-        sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw)
+        sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw,
+        search_space=search_space)
     spec.total = _total(raw, spec)
     spec.candidates = _candidates(raw, spec, path)
     return spec

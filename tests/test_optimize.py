@@ -227,3 +227,40 @@ def test_command_line_sampler_seed_and_restarts(tmp_path, capsys):
     assert set(s["best"]["best"]["budgets"]) == {"treatment", "harm_reduction", "prevention"}
     assert main(["optimize", *common, "--sampler-seed", "-1"]) == 2
     assert "--sampler-seed" in capsys.readouterr().err
+
+
+def test_weights_share_the_total_alike_and_invert(tmp_path):
+    s = spec(search_space="weights", programmes={"treatment": [1e8, 2e9], "prevention": [0, 2e9], "harm_reduction": [0, 2e9]})
+    b = allocation(s, [0.2, 0.2, 0.6])
+    assert sum(b.values()) == pytest.approx(s.total)
+    left = s.total - 1e8
+    assert b["harm_reduction"] == pytest.approx(0.6 * left) and b["treatment"] == pytest.approx(1e8 + 0.2 * left)
+    assert allocation(s, [0.0, 0.0, 1.0])["harm_reduction"] == pytest.approx(left)  # a corner
+    from experiments.optimize import _point
+
+    x = _point(s, b)
+    assert allocation(s, [x[f"x_{p}"] for p in s.programmes]) == pytest.approx(b)
+    with pytest.raises(OptimizeError, match="search_space = 'dirichlet': must be one of"):
+        spec(search_space="dirichlet")
+
+
+def last_programme_matters(scenario, seed: int) -> pd.DataFrame:
+    """Deaths fall with the last of five programmes only."""
+    d = scenario.to_dict() if hasattr(scenario, "to_dict") else scenario
+    m = int(d["months"])
+    deaths = np.full(m, 9000.0 - 2e-6 * budget(d, "precursor_control"))
+    return frame(d, seed, {"overdose_deaths": deaths}, FIVE)
+
+
+FIVE = ("harm_reduction", "treatment", "prevention", "interdiction", "precursor_control")
+
+
+def test_weights_find_a_programme_listed_last(tmp_path):
+    """Every programme gets the same prior under weights, so 30 trials find the one that matters though it is
+    listed last (with stick-breaking a random point leaves it little of the money)."""
+    raw = {"name": "five", "base": {"preset": "tiny", "months": 12}, "seeds": [1], "trials": 30,
+           "search_space": "weights", "programmes": {p: [0, 5e9] for p in FIVE}}
+    s = optimize_from_dict(raw)
+    res = optimize(s, out=tmp_path, options=RunOptions(simulate=last_programme_matters, backend="serial",
+                                                       progress=False))
+    assert res.best[0]["budgets"]["precursor_control"] > 0.5 * s.total
