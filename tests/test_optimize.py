@@ -264,3 +264,14 @@ def test_weights_find_a_programme_listed_last(tmp_path):
     res = optimize(s, out=tmp_path, options=RunOptions(simulate=last_programme_matters, backend="serial",
                                                        progress=False))
     assert res.best[0]["budgets"]["precursor_control"] > 0.5 * s.total
+
+
+@pytest.mark.parametrize("name", ["workshop", "workshop_front"])
+def test_the_workshop_files_optimise_all_nine_programmes_at_todays_total(name):
+    from experiments.optimize_file import load_optimize
+    from model.policy import PROGRAMS, STATUS_QUO_BUDGET
+
+    s = load_optimize(EXAMPLE.parent / f"{name}.toml")
+    assert set(s.programmes) == set(PROGRAMS)
+    assert s.total == pytest.approx(sum(STATUS_QUO_BUDGET.values()))
+    assert sum(s.candidates["rebalance-40-60"].values()) == pytest.approx(s.total)
