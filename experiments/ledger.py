@@ -20,27 +20,19 @@ a year. Overdose emergency care is left out (only hospital charges, not costs, w
 from __future__ import annotations
 
 import math
-import tomllib
-from importlib import resources
 from typing import Any, Sequence
 
 import pandas as pd
 
-from model.params import Param
+from model.params import Param, load_table
 
 from .columns import cultivation_columns
 from .errors import ExperimentError
 from .numbers import fmt_number, fmt_usd, t_interval
 
 
-def _load() -> dict[str, Param]:
-    table = tomllib.loads(resources.files("model").joinpath("data/ledger.toml").read_text(encoding="utf-8"))
-    return {n: Param(n, e["default"], e["unit"], e.get("low"), e.get("high"), e["source"], e["grade"], e["doc"])
-            for n, e in table.items()}
-
-
-#: the ledger's weights and costs, by dotted name (docs/ODD.md section 10 lists them)
-LEDGER_PARAMS: dict[str, Param] = _load()
+#: the ledger's weights and costs, by dotted name (docs/ODD.md section 10.1 lists them)
+LEDGER_PARAMS: dict[str, Param] = load_table("ledger.toml")
 GROUPS = ("opioid", "cocaine", "methamphetamine")
 
 

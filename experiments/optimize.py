@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -44,16 +44,22 @@ class OptimizeResult:
     best: list[dict]                # the best allocation, or the Pareto front
     base_objectives: list[float]    # the base allocation's objectives
     out: Path | None
+    session: dict = field(default_factory=dict)  # wall and CPU seconds of this session, load average
 
 
 def allocation(spec: OptimizeSpec, x: list[float]) -> dict[str, float]:
-    """The budgets of the sampler's point ``x`` (one value in [0, 1] per programme, the last unused with a
-    total): stick-breaking of the money above the floors, so the total is spent exactly."""
+    """The budgets of the sampler's point ``x`` (one value in [0, 1] per programme): with a total, the money
+    above the floors is shared by stick-breaking (the last value unused) or by weights (each programme's
+    share its value over their sum), so the total is spent exactly."""
     progs = list(spec.programmes)
     floors = {p: spec.programmes[p][0] for p in progs}
     if spec.total is None:
         return {p: lo + xi * (spec.programmes[p][1] - lo) for (p, lo), xi in zip(floors.items(), x)}
     left = spec.total - sum(floors.values())
+    if spec.search_space == "weights":  # each programme a weight; its share of the money is its weight / the sum
+        w = [max(0.0, xi) for xi in x[:len(progs)]]
+        total_w = sum(w)
+        return {p: floors[p] + (wi / total_w if total_w > 0 else 1 / len(progs)) * left for p, wi in zip(progs, w)}
     out = {}
     for i, p in enumerate(progs):
         share = 1.0 if i == len(progs) - 1 else x[i]
@@ -75,6 +81,9 @@ def _point(spec: OptimizeSpec, budgets: dict[str, float]) -> dict[str, float]:
         return {f"x_{p}": (budgets[p] - lo) / (hi - lo) if hi > lo else 0.0
                 for p, (lo, hi) in spec.programmes.items()}
     left = spec.total - sum(lo for lo, _ in spec.programmes.values())
+    if spec.search_space == "weights":  # the shares themselves are weights that sum to 1
+        return {f"x_{p}": min(1.0, max(0.0, (budgets[p] - spec.programmes[p][0]) / left)) if left > 0 else 0.0
+                for p in progs}
     point = {}
     for p in progs[:-1]:
         above = budgets[p] - spec.programmes[p][0]
@@ -132,6 +141,7 @@ def optimize(spec: OptimizeSpec, *, out: str | Path | None = None, options: RunO
     """Run the study (or continue it with ``resume``) until ``spec.trials`` trials have finished."""
     import optuna
 
+    clock = _Clock()
     options = options or RunOptions(backend="serial")
     out = Path(out) if out is not None else Path("results") / spec.name
     journal = out / JOURNAL
@@ -152,8 +162,10 @@ def optimize(spec: OptimizeSpec, *, out: str | Path | None = None, options: RunO
     base_budgets = {p: min(max(spec.base_budget(p), lo), hi) for p, (lo, hi) in spec.programmes.items()}
     ev.base_runs = ev.runs(base_budgets)
     base_obj = ev.objectives(ev.base_runs)
-    if not study.trials:
-        study.enqueue_trial(_point(spec, base_budgets))  # the first trial is today's allocation
+    if not study.trials:  # the first trial is today's allocation, then the candidates
+        study.enqueue_trial(_point(spec, base_budgets), user_attrs={"start": "base"})
+        for name, budgets in spec.candidates.items():
+            study.enqueue_trial(_point(spec, budgets), user_attrs={"start": name})
 
     def objective(trial):
         x = [trial.suggest_float(f"x_{p}", 0.0, 1.0) for p in spec.programmes]
@@ -169,7 +181,42 @@ def optimize(spec: OptimizeSpec, *, out: str | Path | None = None, options: RunO
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
     if done < spec.trials:
         study.optimize(objective, n_trials=spec.trials - done, catch=())
-    return _result(spec, study, base_obj, out)
+    return _result(spec, study, base_obj, out, clock.read())
+
+
+class _Clock:
+    """Wall and CPU time (this process and its worker processes) and the machine's load, from its start:
+    the cost of a session, written to best.json, since the machine may be shared."""
+
+    def __init__(self):
+        import os
+        import time
+
+        self.wall, self.cpu, self.load = time.perf_counter(), os.times(), _load()
+
+    def read(self) -> dict:
+        import os
+        import time
+
+        t = os.times()
+        cpu = sum(getattr(t, k) - getattr(self.cpu, k) for k in ("user", "system", "children_user", "children_system"))
+        return {"wall_seconds": round(time.perf_counter() - self.wall, 1), "cpu_seconds": round(cpu, 1),
+                "cpus": _cpus(), "load_average_1min_start": self.load, "load_average_1min_end": _load()}
+
+
+def _load() -> float | None:
+    import os
+
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not on every platform
+        return None
+
+
+def _cpus() -> int:
+    from .backends import cpu_count
+
+    return cpu_count()
 
 
 def _best_values(study, current: list[float]) -> list[float]:
@@ -190,7 +237,7 @@ def hypervolume(points: np.ndarray, base: list[float]) -> float:
     return float(compute_hypervolume(inside, ref)) if len(inside) else 0.0
 
 
-def _result(spec: OptimizeSpec, study, base_obj: list[float], out: Path) -> OptimizeResult:
+def _result(spec: OptimizeSpec, study, base_obj: list[float], out: Path, session: dict | None = None) -> OptimizeResult:
     import optuna
 
     rows = []
@@ -198,7 +245,8 @@ def _result(spec: OptimizeSpec, study, base_obj: list[float], out: Path) -> Opti
         if t.state != optuna.trial.TrialState.COMPLETE:
             continue
         values = t.values
-        row = {"trial": t.number, "feasible": t.user_attrs.get("violation", 0.0) <= 0}
+        row = {"trial": t.number, "start": t.user_attrs.get("start", ""),
+               "feasible": t.user_attrs.get("violation", 0.0) <= 0}
         row.update({f"budget_{p}": b for p, b in t.user_attrs["budgets"].items()})
         row.update({f"objective_{o}": v for o, v in zip(spec.objectives, values)})
         rows.append(row)
@@ -218,9 +266,10 @@ def _result(spec: OptimizeSpec, study, base_obj: list[float], out: Path) -> Opti
                  "objectives": {spec.objectives[0]: float(feasible.loc[i, ocols[0]])}}]
         trials["best_so_far"] = trials[ocols[0]].where(trials["feasible"]).cummin()
     atomic_write_bytes(out / "trials.csv", trials.to_csv(index=False).encode())
-    atomic_write_bytes(out / "best.json", json.dumps(_summary(spec, best, base_obj, len(trials)), indent=1).encode())
+    res = OptimizeResult(spec, trials, best, base_obj, out, session or {})
+    atomic_write_bytes(out / "best.json", json.dumps(summary(res), indent=1).encode())
     _figure(spec, trials, out / "convergence.png")
-    return OptimizeResult(spec, trials, best, base_obj, out)
+    return res
 
 
 def _front(points: np.ndarray) -> np.ndarray:
@@ -228,11 +277,26 @@ def _front(points: np.ndarray) -> np.ndarray:
     return points[keep]
 
 
-def _summary(spec: OptimizeSpec, best: list[dict], base_obj: list[float], n: int) -> dict:
+def summary(res: OptimizeResult) -> dict:
+    """best.json and ``--json``: the best allocation (or the Pareto front), the base's and the candidates'
+    objectives, and what this session cost."""
+    spec, t = res.spec, res.trials
     base = {p: spec.base_budget(p) for p in spec.programmes}
-    return {"name": spec.name, "objectives": spec.objectives, "trials": n, "seeds": spec.seeds,
-            "total": spec.total, "base": {"budgets": base, "objectives": dict(zip(spec.objectives, base_obj))},
-            "best" if not spec.multi else "pareto_front": best[0] if not spec.multi else best}
+    out = {"name": spec.name, "objectives": spec.objectives, "trials": len(t), "seeds": spec.seeds,
+           "months": spec.base.get("months"), "preset": spec.base.get("preset"), "sampler": spec.sampler,
+           "sampler_seed": spec.sampler_seed, "total": spec.total,
+           "base": {"budgets": base, "objectives": dict(zip(spec.objectives, res.base_objectives))}}
+    if spec.multi:
+        out["pareto_front"] = res.best
+        out["hypervolume"] = float(t["hypervolume"].iloc[-1]) if len(t) else 0.0
+    else:
+        out["best"] = res.best[0]
+    if spec.candidates and len(t):
+        rows = t[t["start"].isin(list(spec.candidates))]
+        out["candidates"] = {r["start"]: {"trial": int(r["trial"]), "objectives": {
+            o: float(r[f"objective_{o}"]) for o in spec.objectives}} for _, r in rows.iterrows()}
+    out["session"] = res.session
+    return out
 
 
 def _figure(spec: OptimizeSpec, trials: pd.DataFrame, path: Path) -> None:
@@ -262,6 +326,5 @@ def _figure(spec: OptimizeSpec, trials: pd.DataFrame, path: Path) -> None:
 
 def result_json(res: OptimizeResult) -> str:
     """What ``drugmarket optimize --json`` prints: one JSON object."""
-    s = _summary(res.spec, res.best, res.base_objectives, len(res.trials))
-    return json.dumps(s)
+    return json.dumps(summary(res))
 

@@ -6,7 +6,9 @@ the base scenario's total over the programmes optimised) a point of the search i
 sequence: the first programme gets a share x1 of the money above the floors, the second a share x2
 of the rest, and so on, the last the remainder; caps are constraints. So every allocation the
 optimiser proposes spends the total exactly, and the corners (everything to one programme) are
-reachable.
+reachable. Stick-breaking favours the programmes listed first (a random point leaves the last ones
+little); ``search_space = "weights"`` treats them alike: each programme gets a weight x_i and the
+share x_i / sum(x).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from .errors import ExperimentError
 from .tasks import scenario_to_dict
 
 TOP_KEYS = ("name", "base", "preset", "months", "seeds", "replicates", "objectives", "weights", "trials",
-            "sampler", "sampler_seed", "total", "max_change", "programmes", "set")
+            "sampler", "sampler_seed", "total", "max_change", "programmes", "set", "candidates",
+            "search_space")
+SEARCH_SPACES = ("stick-breaking", "weights")
 SAMPLERS = ("tpe", "nsga2", "random")
 #: objectives that are not a single output column
 DERIVED = ("net_monetary_benefit", "weighted_index")
@@ -48,6 +52,8 @@ class OptimizeSpec:
     sampler: str = "tpe"
     sampler_seed: int = 1
     total: float | None = None      # None: budgets move freely between floor and cap
+    candidates: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> budgets, tried after the base
+    search_space: str = "stick-breaking"  # how a point shares a fixed total: "stick-breaking" or "weights"
     path: Path | None = None
     raw: dict = field(default_factory=dict)
 
@@ -100,6 +106,9 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
     elif not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
                                                               for s in seeds):
         raise _err("seeds", f"= {seeds!r}: must be a non-empty list of whole numbers >= 0")
+    search_space = raw.get("search_space", "stick-breaking")
+    if search_space not in SEARCH_SPACES:
+        raise _err("search_space", f"= {search_space!r}: must be one of {', '.join(SEARCH_SPACES)}")
     sampler = raw.get("sampler", "nsga2" if len(objectives) > 1 else "tpe")
     if sampler not in SAMPLERS:
         raise _err("sampler", f"= {sampler!r}: must be one of {', '.join(SAMPLERS)}")
@@ -107,9 +116,19 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
         name=str(raw.get("name", path.stem if path else "optimize")), base=base, programmes=programmes,
         objectives=objectives, weights=weights, seeds=list(seeds),
         trials=_number(raw, "trials", 1, 100000, 40, whole=True), sampler=sampler,
-        sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw)
+        sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw,
+        search_space=search_space)
     spec.total = _total(raw, spec)
+    spec.candidates = _candidates(raw, spec, path)
     return spec
+
+
+def _scenario_ref(value: str, path: Path | None) -> str:
+    """A scenario file relative to the optimisation file, else the value as given (a path or a shipped name)."""
+    ref = Path(str(value))
+    if path is not None and not ref.is_absolute() and (path.parent / ref).is_file():
+        ref = path.parent / ref
+    return str(ref) if ref.is_file() else str(value)
 
 
 def _base(raw: dict, path: Path | None) -> dict:
@@ -122,10 +141,7 @@ def _base(raw: dict, path: Path | None) -> dict:
     if isinstance(base, dict):
         sc = apply_overrides(scenario_from_dict(base), sets)
     else:
-        ref = Path(str(base))
-        if path is not None and not ref.is_absolute() and (path.parent / ref).is_file():
-            ref = path.parent / ref
-        sc = load_scenario(str(ref) if ref.is_file() else str(base), sets)
+        sc = load_scenario(_scenario_ref(base, path), sets)
     return scenario_to_dict(sc)
 
 
@@ -201,3 +217,41 @@ def _total(raw: dict, spec: OptimizeSpec) -> float | None:
         raise _err("total", f"= {total:g}: the floors sum to {floors:g} and the caps to {caps:g}; the total must "
                    "lie between them")
     return float(total)
+
+
+def _candidates(raw: dict, spec: OptimizeSpec, path: Path | None) -> dict[str, dict[str, float]]:
+    """The budgets of the scenarios under ``candidates``, each run as a trial after the base (so the study
+    scores them on the same seeds, and the search starts from them too). A candidate may differ from the
+    base in the budgets of the programmes optimised only, and must spend the same total."""
+    names = raw.get("candidates", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise _err("candidates", f"= {names!r}: must be a list of scenario files or shipped scenario names")
+    out = {}
+    for name in names:
+        try:
+            cand = scenario_to_dict(load_scenario(_scenario_ref(name, path)))
+        except (ValueError, OSError) as e:  # the scenario's own message names its key
+            raise _err(f"candidates ({name})", str(e)) from None
+        budgets = {p: _sum(cand["policy"]["budget"].get(p, STATUS_QUO_BUDGET[p])) for p in PROGRAMS}
+        base = {p: spec.base_budget(p) for p in PROGRAMS}
+        moved = [p for p in PROGRAMS if p not in spec.programmes and not math.isclose(budgets[p], base[p])]
+        if moved:
+            raise _err(f"candidates ({name})", f"changes the budget of {', '.join(moved)}, which this file does not "
+                       "optimise")
+        same = {k: v for k, v in cand.items() if k not in ("name", "preset", "months")}
+        same["policy"] = {k: v for k, v in cand["policy"].items() if k != "budget"}
+        ref = {k: v for k, v in spec.base.items() if k not in ("name", "preset", "months")}
+        ref["policy"] = {k: v for k, v in spec.base["policy"].items() if k != "budget"}
+        if same != ref:
+            raise _err(f"candidates ({name})", "differs from the base in more than budgets (switches, events or "
+                       "parameters); a candidate is a budget allocation only")
+        spent = sum(budgets[p] for p in spec.programmes)
+        if spec.total is not None and not math.isclose(spent, spec.total, rel_tol=1e-9):
+            raise _err(f"candidates ({name})", f"spends {spent:g} on the programmes optimised; the total is "
+                       f"{spec.total:g}")
+        out[cand["name"]] = {p: budgets[p] for p in spec.programmes}
+    return out
+
+
+def _sum(budget: Any) -> float:
+    return float(sum(budget.values())) if isinstance(budget, dict) else float(budget)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from model.params import PARAMS
+from model.params import PARAMS, load_table
 from model.policy import COUNTRY_VALUES, PROGRAM_DOC, PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCH_DOC, SWITCHES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -48,7 +48,16 @@ def policy_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"parameters": parameter_table, "policy": policy_table}
+def ledger_table() -> str:
+    """The outcome ledger's weights and costs (model/data/ledger.toml): they weigh outputs, never change a run."""
+    rows = ["| name | default | unit | range | grade | source | meaning |", "|---|---|---|---|---|---|---|"]
+    for name, p in sorted(load_table("ledger.toml").items()):
+        rows.append(f"| `{name}` | {_fmt(p.default)} | {p.unit} | {_fmt(p.low)} to {_fmt(p.high)} | {p.grade} | "
+                    f"{p.source} | {p.doc} |")
+    return "\n".join(rows)
+
+
+SECTIONS = {"parameters": parameter_table, "policy": policy_table, "ledger": ledger_table}
 
 
 def render(text: str) -> str:

@@ -55,8 +55,9 @@ class Param:
         return None
 
 
-def _load() -> dict[str, Param]:
-    table = tomllib.loads(resources.files("model").joinpath("data/parameters.toml").read_text(encoding="utf-8"))
+def load_table(filename: str = "parameters.toml") -> dict[str, Param]:
+    """The entries of a table of model/data (parameters.toml, or the ledger's weights in ledger.toml)."""
+    table = tomllib.loads(resources.files("model").joinpath(f"data/{filename}").read_text(encoding="utf-8"))
     out = {}
     for name, e in table.items():
         choices = tuple(e["choices"]) if "choices" in e else None
@@ -65,7 +66,7 @@ def _load() -> dict[str, Param]:
     return out
 
 
-PARAMS: dict[str, Param] = _load()
+PARAMS: dict[str, Param] = load_table()
 
 
 def defaults() -> dict[str, Any]:

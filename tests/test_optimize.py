@@ -131,8 +131,147 @@ def test_command_line_json_and_bad_file(tmp_path, capsys):
     assert code == 0
     best = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert best["trials"] == 4 and set(best["best"]["budgets"]) == {"treatment", "harm_reduction", "prevention"}
+    trials = pd.read_csv(tmp_path / "o" / "trials.csv")
+    assert best["best"]["objectives"]["overdose_deaths"] == pytest.approx(trials["objective_overdose_deaths"].min())
+    assert best["best"]["trial"] == int(trials["objective_overdose_deaths"].idxmin())
     assert sum(best["best"]["budgets"].values()) == pytest.approx(sum(best["base"]["budgets"].values()))
     bad = tmp_path / "bad.toml"
     bad.write_text(EXAMPLE.read_text().replace("trials = 20", "trials = -1"))
     assert main(["optimize", str(bad)]) == 2
     assert "trials = -1: must be a whole number" in capsys.readouterr().err
+
+
+def _candidate(tmp_path, name="all-treatment", **budget):
+    budget = budget or {"treatment": 6.5e8, "prevention": 0.0}  # the base's total over the two (4.5e8 + 2.0e8)
+    lines = [f'name = "{name}"', "[policy.budget]", *(f"{k} = {v!r}" for k, v in budget.items())]
+    path = tmp_path / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_candidates_are_tried_after_the_base_on_the_same_seeds(tmp_path):
+    s = spec(trials=5, candidates=[_candidate(tmp_path)])
+    res = optimize(s, out=tmp_path / "o", options=opts())
+    trials = pd.read_csv(tmp_path / "o" / "trials.csv", keep_default_na=False)
+    assert trials["start"].tolist()[:2] == ["base", "all-treatment"]
+    assert trials.loc[1, "budget_treatment"] == pytest.approx(6.5e8)
+    from experiments.optimize import Evaluator
+
+    ev = Evaluator(s, opts())
+    direct = ev.objectives(ev.runs({"treatment": 6.5e8, "prevention": 0.0}))[0]
+    saved = json.loads((tmp_path / "o" / "best.json").read_text())["candidates"]["all-treatment"]
+    assert saved["trial"] == 1 and saved["objectives"]["overdose_deaths"] == pytest.approx(direct)
+
+
+@pytest.mark.parametrize("budget, message", [
+    ({"treatment": 6.0e8, "prevention": 0.0}, "spends 6e+08 on the programmes optimised; the total is 6.5e+08"),
+    ({"treatment": 6.5e8, "prevention": 0.0, "interdiction": 1.0}, "changes the budget of interdiction"),
+])
+def test_a_candidate_that_is_not_an_allocation_of_the_total_is_refused(tmp_path, budget, message):
+    with pytest.raises(OptimizeError) as e:
+        spec(candidates=[_candidate(tmp_path, **budget)])
+    assert "candidates (" in str(e.value) and message in str(e.value)
+
+
+def test_a_candidate_with_other_switches_is_refused(tmp_path):
+    path = tmp_path / "decrim.toml"
+    path.write_text('name = "decrim"\n[policy]\ndecriminalize_possession = true\n')
+    with pytest.raises(OptimizeError, match="more than budgets"):
+        spec(candidates=[str(path)])
+    with pytest.raises(OptimizeError, match="candidates = 'x'"):
+        spec(candidates="x")
+
+
+def test_restarts_use_successive_sampler_seeds_and_report_their_spread(tmp_path):
+    from experiments.optimize_restarts import optimize_restarts
+
+    s = spec(trials=8, sampler_seed=4)
+    res = optimize_restarts(s, 3, out=tmp_path, options=opts())
+    t = pd.read_csv(tmp_path / "restarts.csv")
+    assert t["sampler_seed"].tolist() == [4, 5, 6]
+    bests = [json.loads((tmp_path / f"restart-{k}" / "best.json").read_text()) for k in (1, 2, 3)]
+    values = [b["best"]["objectives"]["overdose_deaths"] for b in bests]
+    assert t["best"].tolist() == pytest.approx(values)
+    assert t["gap_pct"].tolist() == pytest.approx([100 * (v - min(values)) / min(values) for v in values])
+    assert [b["sampler_seed"] for b in bests] == [4, 5, 6]
+    first = [pd.read_csv(tmp_path / f"restart-{k}" / "trials.csv")["budget_treatment"].iloc[1:].tolist() for k in (1, 2)]
+    assert first[0] != first[1]  # different sampler seeds search differently
+    assert res.best.best[0]["objectives"]["overdose_deaths"] == pytest.approx(min(values))
+    summary = json.loads((tmp_path / "restarts.json").read_text())
+    assert summary["spread_pct"] == pytest.approx(max(t["gap_pct"]))
+    assert (tmp_path / "restarts.png").stat().st_size > 1000
+
+
+def test_restarts_of_a_pareto_search_compare_hypervolumes(tmp_path):
+    from experiments.optimize_restarts import optimize_restarts
+
+    s = spec(objectives=["overdose_deaths", "violence_deaths"], trials=6,
+             programmes={"treatment": [0, 2e9], "harm_reduction": [0, 2e9]})
+    res = optimize_restarts(s, 2, out=tmp_path, options=opts())
+    hv = [r.trials["hypervolume"].iloc[-1] for r in res.runs]
+    assert res.table["hypervolume"].tolist() == pytest.approx(hv)
+    assert min(res.table["gap_pct"]) == 0.0
+
+
+def test_command_line_sampler_seed_and_restarts(tmp_path, capsys):
+    from experiments.cli import main
+
+    common = [str(EXAMPLE), "--trials", "3", "--backend", "serial", "--simulate", f"{__name__}:fake_simulate"]
+    assert main(["optimize", *common, "--sampler-seed", "7", "--out", str(tmp_path / "a")]) == 0
+    assert json.loads((tmp_path / "a" / "best.json").read_text())["sampler_seed"] == 7
+    out = capsys.readouterr().out
+    assert "this session:" in out and "s CPU" in out
+    assert main(["optimize", *common, "--restarts", "2", "--json", "--out", str(tmp_path / "b")]) == 0
+    s = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert s["restarts"] == 2 and [r["sampler_seed"] for r in s["table"]] == [1, 2]
+    assert set(s["best"]["best"]["budgets"]) == {"treatment", "harm_reduction", "prevention"}
+    assert main(["optimize", *common, "--sampler-seed", "-1"]) == 2
+    assert "--sampler-seed" in capsys.readouterr().err
+
+
+def test_weights_share_the_total_alike_and_invert(tmp_path):
+    s = spec(search_space="weights", programmes={"treatment": [1e8, 2e9], "prevention": [0, 2e9], "harm_reduction": [0, 2e9]})
+    b = allocation(s, [0.2, 0.2, 0.6])
+    assert sum(b.values()) == pytest.approx(s.total)
+    left = s.total - 1e8
+    assert b["harm_reduction"] == pytest.approx(0.6 * left) and b["treatment"] == pytest.approx(1e8 + 0.2 * left)
+    assert allocation(s, [0.0, 0.0, 1.0])["harm_reduction"] == pytest.approx(left)  # a corner
+    from experiments.optimize import _point
+
+    x = _point(s, b)
+    assert allocation(s, [x[f"x_{p}"] for p in s.programmes]) == pytest.approx(b)
+    with pytest.raises(OptimizeError, match="search_space = 'dirichlet': must be one of"):
+        spec(search_space="dirichlet")
+
+
+def last_programme_matters(scenario, seed: int) -> pd.DataFrame:
+    """Deaths fall with the last of five programmes only."""
+    d = scenario.to_dict() if hasattr(scenario, "to_dict") else scenario
+    m = int(d["months"])
+    deaths = np.full(m, 9000.0 - 2e-6 * budget(d, "precursor_control"))
+    return frame(d, seed, {"overdose_deaths": deaths}, FIVE)
+
+
+FIVE = ("harm_reduction", "treatment", "prevention", "interdiction", "precursor_control")
+
+
+def test_weights_find_a_programme_listed_last(tmp_path):
+    """Every programme gets the same prior under weights, so 30 trials find the one that matters though it is
+    listed last (with stick-breaking a random point leaves it little of the money)."""
+    raw = {"name": "five", "base": {"preset": "tiny", "months": 12}, "seeds": [1], "trials": 30,
+           "search_space": "weights", "programmes": {p: [0, 5e9] for p in FIVE}}
+    s = optimize_from_dict(raw)
+    res = optimize(s, out=tmp_path, options=RunOptions(simulate=last_programme_matters, backend="serial",
+                                                       progress=False))
+    assert res.best[0]["budgets"]["precursor_control"] > 0.5 * s.total
+
+
+@pytest.mark.parametrize("name", ["workshop", "workshop_front"])
+def test_the_workshop_files_optimise_all_nine_programmes_at_todays_total(name):
+    from experiments.optimize_file import load_optimize
+    from model.policy import PROGRAMS, STATUS_QUO_BUDGET
+
+    s = load_optimize(EXAMPLE.parent / f"{name}.toml")
+    assert set(s.programmes) == set(PROGRAMS)
+    assert s.total == pytest.approx(sum(STATUS_QUO_BUDGET.values()))
+    assert sum(s.candidates["rebalance-40-60"].values()) == pytest.approx(s.total)
