@@ -42,4 +42,5 @@ def test_the_recorded_draws_run_has_every_card_and_outcome_with_both_intervals()
         got = df[df.outcome == o]
         assert len(got) == len(cards)
         assert (got.param_low <= got.param_high).all() and (got.chance_low <= got.chance_high).all()
-    assert (df.n_draws == 20).all()
+    used = df[df.outcome.isin(rt.OUTCOMES)].n_draws
+    assert (used >= 15).all() and (used <= 20).all()  # of the command's 20, those whose world reproduces 2021

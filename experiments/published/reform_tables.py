@@ -77,12 +77,14 @@ def appendix() -> str:
     lines = []
     if DRAWS.exists():
         df = pd.read_csv(DRAWS)
+        used = int(df["n_draws"].max())
         lines += ["", "### With what we do not know: parameter draws", "",
-                  f"`{DRAWS_COMMAND}` ({int(df['n_draws'].max())} draws of the parameters graded M and L, each from "
-                  "its grade's prior, docs/ODD.md section 13.1, crossed with 2 seeds; every card on the same draw "
-                  "and seed as the status quo). Positive = fewer. The chance interval is the seeds' alone; the "
-                  "parameter interval is 5-95% of the draws' effects; the last column counts the draws in which "
-                  "the card lowers or raises the outcome.", ""]
+                  f"`{DRAWS_COMMAND}`: draws of the parameters graded M and L, each from its grade's prior "
+                  "(docs/ODD.md section 13.1), crossed with 2 seeds, every card on the same draw and seed as the "
+                  f"status quo; {used} of the 20 draws are used (a draw whose world cannot reproduce 2021 is left "
+                  "out, as `compare` does, and named in its output). Positive = fewer. The chance interval is the "
+                  "seeds' alone; the parameter interval is 5-95% of the draws' effects; the last column counts the "
+                  "draws in which the card lowers or raises the outcome.", ""]
         lines += draws_table(df)
     if LEVERS.exists():
         df = pd.read_csv(LEVERS)
