@@ -420,7 +420,9 @@ def test_closed_sessions_free_their_models(pages, tmp_path):
             step(p, 2)
         freed = "closed: freed 1 session(s), 2 model(s)"
         assert freed not in app.log_text()
-        tab.close()
+        # the full unload sequence, so pagehide (which sends solara's close beacon) runs before the
+        # page goes; a plain close could drop the beacon (the session was then never freed, at load 2 too)
+        tab.close(run_before_unload=True)
         text = _wait_log(app, freed, 1, 60.0)  # well before the cull could have done it
         assert text.count(freed) == 1, text[-3000:]
         vanishing.context.close()
