@@ -100,7 +100,8 @@ def _restarts(spec, args, out, options, progress) -> int:
         if not args.json:
             b = res.best[0]["objectives"] if not spec.multi else {"hypervolume": res.trials["hypervolume"].iloc[-1]}
             print(f"restart {k}/{args.restarts} (sampler seed {res.spec.sampler_seed}): "
-                  + ", ".join(f"{o} {fmt_number(v)}" for o, v in b.items()) + f"; {_session_line(res.session)}",
+                  + ", ".join(f"{o} {fmt_number(v)} {_unit(o)}" for o, v in b.items())
+                  + f"; {_session_line(res.session)}",
                   flush=True)
 
     res = optimize_restarts(spec, args.restarts, out=out, options=options, resume=args.resume,
@@ -128,6 +129,8 @@ def _unit(objective: str) -> str:
     """An objective's unit: a column's, summed over the months (flows) and averaged over the seeds."""
     if objective == "net_monetary_benefit":
         return "USD (negated: minimised)"
+    if objective == "hypervolume":
+        return "(of the objectives over the base allocation's, reference point 1.5)"
     if objective == "weighted_index":
         return "(index: sum of weight x outcome / its value under the base allocation)"
     from model.outputs import unit_of

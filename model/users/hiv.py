@@ -5,8 +5,8 @@ people they inject with. At the default preset one agent stands for about 1,050 
 HIV among a market's injectors are only about 150 agents: read off the agents, prevalence would differ by
 about 8% from seed to seed by chance alone, and every HIV count after it with it. So the force of infection
 reads an expected stock instead: per market, the people with HIV among those who inject and have been
-dependent (in any state but dead: the pool), which gains the month's expected infections (the sum of the chances of
-the people at risk) and loses the pool's deaths in proportion. HIV changes no other transition in the
+dependent (in any state but dead: the pool), which gains the month's expected infections (the sum of the
+chances of the people at risk) and loses the pool's deaths in proportion. HIV changes no other transition in the
 model, so the stock has the agents' expectation without their lottery.
 """
 
