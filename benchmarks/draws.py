@@ -7,6 +7,11 @@ and the workers' imports and numba cache loads, as a real comparison pays them. 
 without draws (``draws`` x ``seeds`` seeds instead) gives the draws' own overhead: building each draw's
 parameters and a scenario per draw, which should be nothing next to a run.
 
+The two scenarios of a (draw, seed) share their burn-in: they go to one worker together, which builds
+and burns in once (model/run.py, experiments/dispatch.py), as in any comparison. Four draws give each of
+the two workers four runs, so their start-up (imports, numba cache loads) is spread as it would be over
+many more runs only in part: the estimate is an upper one.
+
 The estimate of the research setting is the measured seconds per run times its runs (2 scenarios x
 100 draws x 4 seeds = 800), twice: from the wall time (the pool's parallelism and the machine's other
 load in it) and from the CPU seconds the workers used, spread over two idle cores (what the same
@@ -55,7 +60,7 @@ def _compare(preset: str, months: int, burn_in: int | None, draws: int | None, s
 def measure(quick: bool, workers: int) -> dict:
     """Seconds per run of a paired comparison with draws, the overhead of the draws, and the estimate."""
     preset, months, burn = ("tiny", 6, 2) if quick else ("national", 120, None)
-    draws, seeds = 2, 1
+    draws, seeds = (2, 1) if quick else (4, 1)
     n_runs = 2 * draws * seeds
     log(f"draws: compare status quo vs combined package, {preset}, {months} months, {draws} draws x {seeds} seeds "
         f"= {n_runs} runs, {workers} workers")

@@ -98,6 +98,12 @@ def execute_task(task_id: int, scenario: dict, seed: int, simulate: Callable | N
         return failed_result(task_id, f"{type(exc).__name__}: {exc}", exc, time.perf_counter() - t0)
 
 
+def execute_tasks(items: list[tuple], simulate: Callable | None = None) -> list[TaskResult]:
+    """Run several tasks ``(task_id, scenario, seed, extra)`` one after the other in this worker (runs
+    that share a burn-in: model/run.py burns in once for them). Each gets its own result."""
+    return [execute_task(tid, sc, seed, simulate, extra) for tid, sc, seed, extra in items]
+
+
 def _finish_frame(df: Any, task_id: int, scenario: dict, seed: int, extra: dict) -> pd.DataFrame:
     """The rows of a task with its id first, and its scenario, seed and ``extra`` columns."""
     if not isinstance(df, pd.DataFrame):

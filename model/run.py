@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import numbers
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
 import pandas as pd
 
 
@@ -43,7 +51,63 @@ def check_budget_places(scenario, baseline) -> None:
 
 
 def simulate(scenario=None, seed: int = 0, *, path: str = "kernel") -> pd.DataFrame:
-    """One run: the outputs of ``scenario`` with ``seed``, one row a month."""
-    from model.model import DrugMarketModel
+    """One run: the outputs of ``scenario`` with ``seed``, one row a month.
 
-    return DrugMarketModel(scenario=scenario, seed=seed, path=path).run()
+    The burn-in runs under the status quo whatever the scenario's policy, so runs that differ only in
+    policy, events, months or name start from the same burned-in model. A process keeps the last
+    :data:`BURN_IN_CACHE` of them and runs each such scenario on a copy: the rows are identical to the
+    bit (draws are counter-based, keyed by seed and month), and the build and burn-in (a third of a
+    10-year national run) are paid once per (world, preset, parameters, seed)."""
+    import copy
+
+    from model.model import DrugMarketModel
+    from model.scenario import Scenario
+
+    scenario = scenario if scenario is not None else Scenario()
+    key = burn_in_key(scenario, seed, path)
+    if BURN_IN_CACHE <= 0 or key is None:
+        return DrugMarketModel(scenario=scenario, seed=seed, path=path).run()
+    with _cache_lock:
+        template = _burned_in.get(key)
+        if template is not None:
+            _burned_in.move_to_end(key)
+    if template is None:
+        template = DrugMarketModel(scenario=scenario, seed=seed, path=path)
+        template.run(0)  # the burn-in only
+        with _cache_lock:
+            _burned_in[key] = template
+            while len(_burned_in) > BURN_IN_CACHE:
+                _burned_in.popitem(last=False)
+    m = copy.deepcopy(template)
+    m.scenario = copy.deepcopy(scenario)  # from output month 1 its policy and events apply
+    return m.run()
+
+
+def _cache_size() -> int:
+    raw = os.environ.get("DRUGMARKET_BURN_IN_CACHE", "2")
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 2
+
+
+#: burned-in models a process keeps (``DRUGMARKET_BURN_IN_CACHE``; 0: build and burn in every run afresh)
+BURN_IN_CACHE = _cache_size()
+_burned_in: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def burn_in_key(scenario, seed: int, path: str = "kernel") -> tuple | None:
+    """What a run's burn-in depends on: the world (its file's bytes), the preset, the parameters, the seed
+    and the path; None if it cannot be told (a bad seed or a world file that cannot be read: the run
+    reports it)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        return None
+    world = getattr(scenario, "world", None)
+    if world is not None:
+        try:
+            world = hashlib.sha256(Path(world).read_bytes()).hexdigest()
+        except OSError:
+            return None
+    params = json.dumps(dict(getattr(scenario, "params", {})), sort_keys=True, default=repr)
+    return (world, getattr(scenario, "preset", None), params, int(seed), path)
