@@ -93,6 +93,8 @@ def _cache_size() -> int:
 
 #: burned-in models a process keeps (``DRUGMARKET_BURN_IN_CACHE``; 0: build and burn in every run afresh)
 BURN_IN_CACHE = _cache_size()
+#: the largest population kept burned in (the national preset's; a full-scale model is gigabytes)
+MAX_KEPT_USERS = 1_000_000
 _burned_in: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -100,8 +102,13 @@ _cache_lock = threading.Lock()
 def burn_in_key(scenario, seed: int, path: str = "kernel") -> tuple | None:
     """What a run's burn-in depends on: the world (its file's bytes), the preset, the parameters, the seed
     and the path; None if it cannot be told (a bad seed or a world file that cannot be read: the run
-    reports it)."""
+    reports it) or the population is too large to keep."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        return None
+    from model.presets import PRESETS
+
+    size = PRESETS.get(getattr(scenario, "preset", None), {}).get("n_users", 0)
+    if not 0 < size <= MAX_KEPT_USERS:  # the full preset: a kept copy would double a run's memory
         return None
     world = getattr(scenario, "world", None)
     if world is not None:

@@ -58,6 +58,7 @@ def test_the_key_names_what_a_burn_in_depends_on(tmp_path):
     assert model_run.burn_in_key(sq, 1) != model_run.burn_in_key(sq, 2)
     assert model_run.burn_in_key(sq, 1) != model_run.burn_in_key(sq, 1, "reference")
     assert model_run.burn_in_key(sq, True) is None and model_run.burn_in_key(sq, -1) is None
+    assert model_run.burn_in_key(load_scenario("status_quo", ['preset="full"']), 1) is None  # too large to keep
     other = load_scenario("status_quo", TINY + ["user.overdose_bystander_share=0.3"])
     assert model_run.burn_in_key(other, 1) != model_run.burn_in_key(sq, 1)
 
