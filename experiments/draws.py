@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from model.params import PARAMS, Param
-from model.rng import key_py, uniform_py
+from model.rng import PARAM_DRAW, key_py, uniform_py
 
 #: grade -> (shape, factor): the prior's support is [default / factor, default x factor] on a log scale
 PRIORS: dict[str, tuple[str, float]] = {
@@ -42,8 +42,8 @@ PRIORS: dict[str, tuple[str, float]] = {
 DEFAULT_GRADES = ("M", "L")
 #: the draws seed unless another is given: draw k is the same everywhere for this seed
 DEFAULT_DRAWS_SEED = 20240
-#: the counter stream of parameter draws (the model's own streams are below 100, model/rng.py)
-DRAW_STREAM = 1000
+#: the counter stream of parameter draws (model/rng.py owns every stream)
+DRAW_STREAM = PARAM_DRAW
 #: parameters that set up an experiment rather than describe the world: never drawn
 LEVERS = frozenset({
     "sim.burn_in_months",

@@ -24,6 +24,7 @@ STEP = _GOLD  # an index's counter is (index + 1) * STEP, modulo 2**64 (see bits
 # never changes (5 and 10 are unused, so that the others keep the draws they have always had).
 FARMER, USER, USER_B, USER_C, SEIZURE, SUPPLIER, ORG, INIT, INIT_B = 0, 1, 2, 3, 4, 6, 7, 8, 9
 LOAD_SIZE, PATH_USE = 11, 12  # the sizes of a shipment's loads; whether a path carries a small share
+PARAM_DRAW = 1000  # experiments' parameter draws: (draws seed, this stream, draw k), one uniform per parameter
 
 
 @njit(cache=True, inline="always")
