@@ -7,6 +7,7 @@ import json
 import numbers
 import os
 import threading
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -55,9 +56,9 @@ def simulate(scenario=None, seed: int = 0, *, path: str = "kernel") -> pd.DataFr
 
     The burn-in runs under the status quo whatever the scenario's policy, so runs that differ only in
     policy, events, months or name start from the same burned-in model. A process keeps the last
-    :data:`BURN_IN_CACHE` of them and runs each such scenario on a copy: the rows are identical to the
-    bit (draws are counter-based, keyed by seed and month), and the build and burn-in (a third of a
-    10-year national run) are paid once per (world, preset, parameters, seed)."""
+    :data:`BURN_IN_CACHE` of them (two at the national scale) and runs each such scenario on a copy:
+    the rows are identical to the bit (draws are counter-based, keyed by seed and month), and the build
+    and burn-in (a third of a 10-year national run) are paid once per (world, preset, parameters, seed)."""
     import copy
 
     from model.model import DrugMarketModel
@@ -76,19 +77,31 @@ def simulate(scenario=None, seed: int = 0, *, path: str = "kernel") -> pd.DataFr
         template.run(0)  # the burn-in only
         with _cache_lock:
             _burned_in[key] = template
-            while len(_burned_in) > BURN_IN_CACHE:
+            # the last BURN_IN_CACHE, and no more user agents in all than two national models hold
+            while len(_burned_in) > 1 and (len(_burned_in) > BURN_IN_CACHE or _kept_users() > 2 * MAX_KEPT_USERS):
                 _burned_in.popitem(last=False)
     m = copy.deepcopy(template)
     m.scenario = copy.deepcopy(scenario)  # from output month 1 its policy and events apply
     return m.run()
 
 
+def _kept_users() -> int:
+    from model.presets import PRESETS
+
+    return sum(PRESETS[k[1]]["n_users"] for k in _burned_in)
+
+
 def _cache_size() -> int:
-    raw = os.environ.get("DRUGMARKET_BURN_IN_CACHE", "2")
+    raw = os.environ.get("DRUGMARKET_BURN_IN_CACHE", "8")
     try:
-        return max(0, int(raw))
+        n = int(raw)
+        if n >= 0:
+            return n
     except ValueError:
-        return 2
+        pass
+    warnings.warn(f"DRUGMARKET_BURN_IN_CACHE={raw!r}: must be a whole number >= 0 (0 turns the reuse of "
+                  "burn-ins off); using 8", stacklevel=2)
+    return 8
 
 
 #: burned-in models a process keeps (``DRUGMARKET_BURN_IN_CACHE``; 0: build and burn in every run afresh)
