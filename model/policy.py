@@ -1,4 +1,4 @@
-"""Policy: a budget per program (US dollars a year), four switches, per-country overrides.
+"""Policy: a budget per program (US dollars a year), five switches, per-country overrides.
 
 The status quo is today's international drug-control spending as International Drug Policy:
 Solutions (docs/references.md) describes it: about $5.5B a year, about 80% supply side and 20% demand side and
@@ -42,18 +42,21 @@ SWITCHES: dict[str, Any] = {
     "decriminalize_possession": False,
     "alternative_development_before_eradication": False,
     "precursor_scheduling": "list",
+    "product_scheduling": "none",
     "leadership_targeting": True,
 }
 SWITCH_CHOICES: dict[str, tuple] = {
     "decriminalize_possession": (True, False),
     "alternative_development_before_eradication": (True, False),
     "precursor_scheduling": ("none", "list", "class"),
+    "product_scheduling": ("none", "class"),
     "leadership_targeting": (True, False),
 }
 SWITCH_DOC: dict[str, str] = {
     "decriminalize_possession": "Possession arrests are replaced by referral to treatment (Portugal 2001).",
     "alternative_development_before_eradication": "Farmers are offered enrolment before their plots are eradicated (International Drug Policy: Solutions, Solution 3).",
-    "precursor_scheduling": "'list' controls named chemicals (analogues substitute after a lag); 'class' controls the whole family.",
+    "precursor_scheduling": "'list' controls named chemicals (analogues substitute after a lag); 'class' controls the whole family. Acts on the precursors a country supplies to labs anywhere.",
+    "product_scheduling": "'class' schedules the finished synthetic drugs (fentanyl, methamphetamine and their class) and enforces it against a country's labs and exports: they make lab.scheduled_output_factor of their capacity, and labs in other countries take up the lost supply over lab.relocation_months. 'none': the 2021 controls as they were (their effect is in the 2021 supply shares).",
     "leadership_targeting": "Enforcement removes trafficking leaders; organizations split (kingpin strategy).",
 }
 

@@ -115,6 +115,8 @@ class World:
     labs: dict[tuple[str, str], float]        # (country, drug) -> capacity t/yr (0 = calibrated)
     precursors: list[dict]
     graph: nx.DiGraph
+    lab_supply_share: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)  # (country, drug) ->
+    #                                           {market: share of the market's 2021 supply of the drug made there}
     farmgate: dict[str, float] = field(default_factory=dict)
     paths: dict[tuple[str, str], list[TradePath]] = field(default_factory=dict)
     calibration_year: int = 2021               # the year whose stocks the status quo holds
@@ -136,6 +138,11 @@ class World:
             crop = self.crop_of(drug)
             return [c for c, k in self.producers if k == crop]
         return [c for (c, d) in self.labs if d == drug]
+
+    def fed_by_precursors(self, country: str, drug: str) -> bool:
+        """Whether labs need precursors from [[precursors]] routes; labs without one make their chemicals at
+        home, outside the precursor controls of the world file (e.g. finished fentanyl made in China)."""
+        return any(pr["drug"] == drug and pr["lab_country"] == country for pr in self.precursors)
 
 
 def load_world(path: str | Path | None = None) -> World:
@@ -177,14 +184,16 @@ def build_world(raw: dict, src: str = "<dict>") -> World:
     exo = [c for c, s in countries.items() if "consumer" in roles[c] and not s.get("users")]
     if not markets:
         raise WorldError("countries", "no consumer market with users")
-    labs = _labs(raw.get("labs", {}), countries, drugs)
+    labs, lab_shares = _labs(raw.get("labs", {}), countries, drugs, roles)
     precursors = _precursors(raw.get("precursors", []), countries, labs)
     year = _num("calibration_year", raw.get("calibration_year", 2021), 1900, 2100)
     if year != int(year):
         raise WorldError("calibration_year", f"= {year!r}: must be a whole year")
     world = World(src, list(countries), roles, countries, drugs, producers, markets, exo, labs, precursors, g,
-                  farmgate={d: float(raw["farmgate"][d]) for d in DRUGS}, calibration_year=int(year))
+                  lab_supply_share=lab_shares, farmgate={d: float(raw["farmgate"][d]) for d in DRUGS},
+                  calibration_year=int(year))
     _derive_paths(world)
+    _check_lab_shares(world)
     return world
 
 
@@ -285,8 +294,10 @@ def _route_graph(routes: list, countries: dict) -> nx.DiGraph:
     return g
 
 
-def _labs(table: dict, countries: dict, drugs: dict) -> dict:
-    labs = {}
+def _labs(table: dict, countries: dict, drugs: dict, roles: dict) -> tuple[dict, dict]:
+    """Lab capacity by (country, drug), and the 2021 supply shares a lab table declares (``supply_share``:
+    market -> share of that market's 2021 supply of the drug made in these labs)."""
+    labs, shares = {}, {}
     for c, spec_by_drug in table.items():
         c = c.lower()
         if c not in countries:
@@ -294,9 +305,33 @@ def _labs(table: dict, countries: dict, drugs: dict) -> dict:
         for d, spec in spec_by_drug.items():
             if d not in DRUGS or drugs[d]["kind"] != "synthetic":
                 raise WorldError(f"labs.{c}.{d}", "labs make synthetic drugs: fentanyl or methamphetamine")
-            _check_keys(f"labs.{c}.{d}", spec, {"capacity_t"})
+            _check_keys(f"labs.{c}.{d}", spec, {"capacity_t", "supply_share"})
             labs[(c, d)] = _num(f"labs.{c}.{d}.capacity_t", spec.get("capacity_t", 0.0), 0.0, 1e7)
-    return labs
+            if "supply_share" in spec:
+                where = f"labs.{c}.{d}.supply_share"
+                table_m = spec["supply_share"]
+                if not isinstance(table_m, dict):
+                    raise WorldError(where, f"must be a table market -> share, got {table_m!r}")
+                consumers = sorted(k for k in countries if "consumer" in roles[k])
+                own = {}
+                for m, v in table_m.items():
+                    if m.lower() not in consumers:
+                        raise _unknown(f"{where}.{m}", m, consumers)
+                    own[m.lower()] = _num(f"{where}.{m}", v, 0.0, 1.0)
+                shares[(c, d)] = own
+    return labs, shares
+
+
+def _check_lab_shares(world: World) -> None:
+    """Declared 2021 supply shares of a market add up to at most 1, and a lab with a share reaches the market."""
+    for (c, d), own in world.lab_supply_share.items():
+        for m, v in own.items():
+            where = f"labs.{c}.{d}.supply_share.{m}"
+            if v > 0 and (c, m) not in world.paths:
+                raise WorldError(where, f"= {v}: no route takes {d} from {c} to {m} (add one to [[routes]])")
+            tot = sum(s.get(m, 0.0) for (_, dd), s in world.lab_supply_share.items() if dd == d)
+            if tot > 1.0 + 1e-6:
+                raise WorldError(where, f"the declared shares of {m}'s 2021 {d} supply add up to {tot:g}, more than 1")
 
 
 def _precursors(raw: list, countries: dict, labs: dict) -> list[dict]:

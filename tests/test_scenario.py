@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.params import PARAMS
-from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCHES, Policy
+from model.policy import PROGRAMS, STATUS_QUO_BUDGET, SWITCH_CHOICES, SWITCHES, Policy
 from model.presets import PRESETS
 from model.scenario import (
     Event,
@@ -423,8 +423,7 @@ def _param_values(name):
 
 _AMOUNT = st.floats(0, 1e12) | st.integers(0, 10**12)
 _BUDGET = _AMOUNT | st.dictionaries(st.sampled_from(COUNTRIES), _AMOUNT, min_size=1, max_size=3)
-_SWITCH = {k: st.sampled_from(["none", "list", "class"]) if k == "precursor_scheduling" else st.booleans()
-           for k in SWITCHES}
+_SWITCH = {k: st.sampled_from(list(SWITCH_CHOICES[k])) for k in SWITCHES}
 _PARAM = st.sampled_from(sorted(PARAMS)).flatmap(lambda n: st.tuples(st.just(n), _param_values(n)))
 _SETS = st.dictionaries(
     st.sampled_from([f"policy.budget.{p}" for p in PROGRAMS] + [f"policy.{k}" for k in SWITCHES]),

@@ -24,6 +24,7 @@ SWITCH_LABEL = {
     "decriminalize_possession": "Decriminalize possession",
     "alternative_development_before_eradication": "Alternative development before eradication",
     "precursor_scheduling": "Precursor scheduling",
+    "product_scheduling": "Finished-product scheduling",
     "leadership_targeting": "Leadership targeting",
 }
 #: the parameters that carry each lever's effect (model/params.py: value, unit, source, grade)
@@ -44,6 +45,7 @@ LEVER_PARAMS: dict[str, tuple[str, ...]] = {
     "alternative_development_before_eradication": ("farmer.ad_compliance",),
     "precursor_scheduling": ("precursor.escape_share", "precursor.control_coverage", "precursor.relocation_months",
                              "precursor.substitution_lag_months"),
+    "product_scheduling": ("lab.scheduled_output_factor", "lab.relocation_months", "market.supply_adjust"),
     "leadership_targeting": ("trafficker.leadership_removal_probability", "trafficker.contest_violence_increase"),
 }
 

@@ -1,7 +1,7 @@
 """Policy cards: ready-made policies for the workshop app, each with its source.
 
 A card sets every lever of the page: a budget for each program (US dollars a year),
-the four switches, and per-country switch overrides. The cards are the proposals
+the five switches, and per-country switch overrides. The cards are the proposals
 of International Drug Policy: Solutions (undated; docs/references.md). Their numbers
 are read from the shipped scenario files in experiments/scenarios/, whose comments
 quote the document and derive every amount, so that the app, ``drugmarket run`` and

@@ -38,6 +38,13 @@ class Baseline:
     violence0: dict = field(default_factory=dict)      # country -> deaths a month
     spray_share0: dict = field(default_factory=dict)   # producer -> share of its 2021 eradication money on spraying
 
+    def sources(self, m: str, d: str) -> list[str]:
+        """The origins of ``d`` that reach market ``m`` and supplied in 2021: labs without 2021 output (a source
+        that may supply again, e.g. when another is scheduled) do not enter the 2021 price chain."""
+        w = self.world
+        return [o for o in w.origins(d) if (o, m, d) in self.path_loss0
+                and (w.drugs[d]["kind"] == "plant" or self.production0.get((o, d), 0.0) > 0.0)]
+
     def farmgate0(self, origin: str, d: str) -> float:
         """The 2021 source price of ``d`` in ``origin``, USD per kg."""
         w = self.world

@@ -54,6 +54,7 @@ def supply(b: Baseline) -> None:
                 cap = {o: sum(pr["production_share"] for pr in w.precursors if pr["drug"] == d and pr["lab_country"] == o)
                        for o in reach}
             tot = sum(cap.values())
+            declared = _declared_shares(w, d, m, reach, cap)
             for o in reach:
                 loss = b.path_loss0[(o, m, d)]
                 if loss > 1.0 - 1e-9:
@@ -62,7 +63,10 @@ def supply(b: Baseline) -> None:
                                      f"(loss {loss:.6f}), so the 2021 consumption cannot be delivered: lower "
                                      "countries.<c>.seizure_hazard or agency.interdiction_hazard_per_patrol, or raise "
                                      "agency.interdiction_cost_per_patrol")
-                need[(o, m)] = c0 * cap[o] / tot / (1.0 - loss)
+                if declared is None:
+                    need[(o, m)] = c0 * cap[o] / tot / (1.0 - loss)
+                else:
+                    need[(o, m)] = c0 * declared[o] / (1.0 - loss)
         if w.drugs[d]["kind"] == "synthetic":
             for o in origins:
                 shipped = sum(v for (oo, _), v in need.items() if oo == o)
@@ -100,7 +104,7 @@ def supply(b: Baseline) -> None:
     # markups: additive costs per kg at the wholesale (transit) and retail stages
     es = p["market.enforcement_share_of_markup"]
     for (m, d), pr in b.prices0.items():
-        origins = [o for o in w.origins(d) if (o, m, d) in b.path_loss0]
+        origins = b.sources(m, d)
         if not origins:
             continue
         src = np.mean([b.farmgate0(o, d) for o in origins])
@@ -113,6 +117,25 @@ def supply(b: Baseline) -> None:
             raise WorldError(f"countries.{m}.prices.{d}.retail", "must be above the wholesale price (per pure kg / 1000)")
         b.markups[(m, d)] = {"wh_business": wh_add * (1 - es), "wh_risk": wh_add * es, "loss0": loss,
                              "ret_business": ret_add * (1 - es), "ret_risk": ret_add * es, "src0": src}
+
+
+def _declared_shares(w: World, d: str, m: str, reach: list, cap: dict) -> dict | None:
+    """Each lab country's share of market ``m``'s 2021 supply of synthetic ``d``: as its lab table declares
+    (``supply_share``), the rest shared among the labs that declare none by their precursor routes' production
+    shares. None when no lab declares a share for ``m`` (all by production shares)."""
+    if w.drugs[d]["kind"] != "synthetic":
+        return None
+    own = {o: w.lab_supply_share[(o, d)][m] for o in reach if m in w.lab_supply_share.get((o, d), {})}
+    if not own:
+        return None
+    rest = 1.0 - sum(own.values())
+    others = [o for o in reach if o not in own]
+    free = sum(cap[o] for o in others)
+    if (not others or free <= 0) and abs(rest) > 1e-6:
+        key = f"labs.{next(iter(own))}.{d}.supply_share.{m}"
+        raise WorldError(key, f"the 2021 shares of {m}'s {d} supply add up to {1 - rest:g}, not 1, and no other lab "
+                         "reaching it takes the rest")
+    return {o: own[o] if o in own else (rest * cap[o] / free if free > 0 else 0.0) for o in reach}
 
 
 def share_in_lab(w: World, j: int) -> float:

@@ -46,6 +46,7 @@ class Markets:
         self.supply_price = dict(self.farmgate)             # plant drugs: long-run supply price set by entry
         self.production = dict(b.production0)               # (origin, drug) -> kg this month
         self.lab_capacity = dict(b.lab_capacity0)
+        self.relocated = {}  # (origin, drug) -> {market: kg a month taken up from labs scheduled elsewhere}
         self.heroin_expected = {m: b.delivered0.get((m, "heroin"), 0.0) for m in self.all_markets}
         self.fentanyl_share = {m: self.fent_share(b.consumption0.get((m, "heroin"), 0.0),
                                                   b.consumption0.get((m, "fentanyl"), 0.0)) for m in self.all_markets}
@@ -98,7 +99,14 @@ class Markets:
         out = self._shipping.get((origin, drug))
         if out is None:
             base = self.baseline.ship_share0.get((origin, drug), {})
-            raw = {m: s * self.wants.get((m, drug), 1.0) for m, s in base.items()}
+            moved = self.relocated.get((origin, drug))
+            if moved and any(moved.values()):  # its own markets by 2021 output, and the supply it took up
+                q0 = self.baseline.production0.get((origin, drug), 0.0)
+                raw = {m: q0 * s * self.wants.get((m, drug), 1.0) for m, s in base.items()}
+                for m, kg in moved.items():
+                    raw[m] = raw.get(m, 0.0) + kg
+            else:
+                raw = {m: s * self.wants.get((m, drug), 1.0) for m, s in base.items()}
             tot = sum(raw.values())
             shares = {m: v / tot for m, v in raw.items()} if tot > 0 else base
             cost = sum(s * self.routes.path_costs(origin, m)[1] for m, s in shares.items() if s > 0.0)
@@ -113,9 +121,7 @@ class Markets:
         """Share of a shipment to ``m`` lost on the way at today's hazards (2021 route weights; = loss0 in 2021)."""
         b, p = self.baseline, self.params
         losses = []
-        for o in self.world.origins(d):
-            if (o, m, d) not in b.path_loss0:
-                continue
+        for o in b.sources(m, d):  # the 2021 sources: the chain's markups were set on their losses
             paths = self.world.paths[(o, m)]
             # the 2021 weights change only with the two parameters they read (which events may set)
             key = (o, m, d, p["trafficker.route_sensitivity"], p["market.lost_fraction"])
@@ -128,7 +134,8 @@ class Markets:
 
     def transit_intensity(self, m: str, d: str) -> float:
         """Seizure hazard along the paths to ``m`` relative to 2021."""
-        origins = [o for o in self.world.origins(d) if (o, m) in self.world.paths]
+        origins = [o for o in self.world.origins(d) if (o, m) in self.world.paths
+                   and (self.world.drugs[d]["kind"] == "plant" or self.baseline.production0.get((o, d), 0.0) > 0.0)]
         hazard, hazard0 = self.routes.hazard, self.baseline.mode_hazard0
         hs = [path_hazard(hazard, pth) for o in origins for pth in self.world.paths[(o, m)]]
         h0 = [path_hazard(hazard0, pth) for o in origins for pth in self.world.paths[(o, m)]]

@@ -66,7 +66,7 @@ def _set_prices(mkt, model, m, g, drugs, scar) -> None:
         mk = b.markups.get((m, d))
         if mk is None:
             continue
-        src = np.mean([mkt.source_price(o, d) for o in model.world.origins(d) if (o, m, d) in b.path_loss0])
+        src = np.mean([mkt.source_price(o, d) for o in b.sources(m, d)])
         transit_int = mkt.transit_intensity(m, d)
         wh = wholesale_cost(src, mk, mkt.loss_now(m, d), transit_int, e_risk)
         retail_int = model.enforcement.domestic_intensity(m, g) if m in mkt.markets else 1.0

@@ -14,6 +14,7 @@ import numpy as np
 
 from model.calibrate import share_in_lab
 from model.precursors.agent import PrecursorSupplier
+from model.markets.labs import output_factor
 from model.presets import PRESETS
 
 
@@ -35,16 +36,20 @@ class Precursors:
                 s.cell = model.cell_of[c]
                 self.suppliers.append(s)
         self.diverted, self.seized = defaultdict(float), 0.0
+        self.fed = {k: w.fed_by_precursors(*k) for k in w.labs}  # labs that need the world file's precursors
+        self.usable = {c: 1.0 for c, _ in w.labs}  # share of lab capacity usable (finished-product scheduling)
 
     def need(self, route: int, lab_capacity: dict) -> float:
-        """kg a month the labs on this route need at their capacity."""
+        """kg a month the labs on this route need at the capacity they can use."""
         pr = self.world.precursors[route]
-        return lab_capacity[(pr["lab_country"], pr["drug"])] * share_in_lab(self.world, route) * pr["kg_per_kg"]
+        return (lab_capacity[(pr["lab_country"], pr["drug"])] * self.usable[pr["lab_country"]]
+                * share_in_lab(self.world, route) * pr["kg_per_kg"])
 
     def step(self, model) -> dict:
-        """Relocation and escape under class scheduling, the suppliers' diversion, and the labs' output;
-        returns what the labs make, kg by (country, drug)."""
+        """Relocation and escape under class scheduling, the suppliers' diversion, and the labs' output (of the
+        capacity finished-product scheduling leaves them); returns what the labs make, kg by (country, drug)."""
         self._relocate(model.policy)
+        self.usable = {c: output_factor(model.policy, self.params, c) for c in self.usable}
         for s in self.suppliers:
             s.step()
         lab_capacity = model.markets.lab_capacity
@@ -61,6 +66,10 @@ class Precursors:
             self.diverted["elsewhere"] += escaped
         made = {}
         for (o, d), cap in lab_capacity.items():
+            cap = cap * self.usable[o]
+            if not self.fed[(o, d)]:  # chemicals made at home: capacity is the only limit
+                made[(o, d)] = cap
+                continue
             q = 0.0
             for j, pr in enumerate(self.world.precursors):
                 if pr["drug"] == d and pr["lab_country"] == o:
