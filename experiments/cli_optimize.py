@@ -63,7 +63,7 @@ def cmd_optimize(args, argv) -> int:
     def progress(n, values, best):
         if not args.json:
             now = ", ".join(f"{fmt_number(v)} {_unit(o)}" for o, v in zip(spec.objectives, values))
-            print(f"trial {n + 1}/{spec.trials}: {now}; best so far "
+            print(f"trial {n + 1}/{spec.all_trials}: {now}; best so far "
                   f"{', '.join(f'{fmt_number(b)} {_unit(o)}' for o, b in zip(spec.objectives, best))}",
                   file=sys.stderr, flush=True)
 
@@ -110,7 +110,7 @@ def _restarts(spec, args, out, options, progress) -> int:
     if args.json:
         print(json.dumps(s))
         return 0
-    print(f"{spec.name}: {args.restarts} restarts of {spec.trials} trials on seeds {spec.seeds}; the {s['measure']} "
+    print(f"{spec.name}: {args.restarts} restarts of {spec.all_trials} trials on seeds {spec.seeds}; the {s['measure']} "
           f"of the restarts spreads {s['spread_pct']:.2f}% from the best (restart {s['best_restart']})")
     print(l_grade_note())
     print(f"restarts: {out / 'restarts.csv'}; each restart's study in {out}/restart-k")
