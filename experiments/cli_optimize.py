@@ -18,6 +18,8 @@ def add_optimize_parser(sub) -> None:
                                    "objectives; one objective: the best allocation; several: the Pareto front.")
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--trials", type=_positive_int, default=None, help="trials (overrides the file)")
+    p.add_argument("--refine-trials", type=_whole, default=None,
+                   help="trials of the file's refinement (overrides refine_trials; 0: none)")
     p.add_argument("--out", default=None, help="output directory (default: results/<name>)")
     p.add_argument("--json", action="store_true", help="print the best allocation and objective as one JSON object")
     p.add_argument("--sampler-seed", type=_whole, default=None, help="the sampler's seed (overrides the file)")
@@ -53,6 +55,13 @@ def cmd_optimize(args, argv) -> int:
     spec = load_optimize(args.config)
     if args.trials:
         spec.trials = args.trials
+    if args.refine_trials is not None:
+        if spec.refine == "none" and args.refine_trials:
+            from .optimize_file import OptimizeError
+
+            raise OptimizeError(f"--refine-trials {args.refine_trials}: the file has no refinement (refine = \"cmaes\")")
+        spec.refine_trials = args.refine_trials
+        spec.refine = spec.refine if args.refine_trials else "none"
     if args.sampler_seed is not None:
         spec.sampler_seed = args.sampler_seed
     out = _out_dir(args, spec.name)

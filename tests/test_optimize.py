@@ -197,6 +197,11 @@ def test_command_line_refuses_a_bad_refinement(tmp_path, capsys):
     assert main(["optimize", str(good), "--trials", "5", "--out", str(tmp_path / "o"), "--backend", "serial",
                  "--simulate", f"{__name__}:fake_simulate"]) == 2  # --trials leaves the refinement too few
     assert "trials = 5: refine" in capsys.readouterr().err
+    assert main(["optimize", str(EXAMPLE), "--refine-trials", "5"]) == 2  # the example has no refinement
+    assert "--refine-trials 5: the file has no refinement" in capsys.readouterr().err
+    assert main(["optimize", str(good), "--trials", "12", "--refine-trials", "3", "--json", "--out",
+                 str(tmp_path / "p"), "--backend", "serial", "--simulate", f"{__name__}:fake_simulate"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["trials"] == 15
 
 
 def _candidate(tmp_path, name="all-treatment", **budget):
@@ -324,7 +329,7 @@ def test_weights_find_a_programme_listed_last(tmp_path):
     assert res.best[0]["budgets"]["precursor_control"] > 0.5 * s.total
 
 
-@pytest.mark.parametrize("name", ["workshop", "workshop_front"])
+@pytest.mark.parametrize("name", ["workshop", "workshop_weights", "workshop_front"])
 def test_the_workshop_files_optimise_all_nine_programmes_at_todays_total(name):
     from experiments.optimize_file import load_optimize
     from model.policy import PROGRAMS, STATUS_QUO_BUDGET
