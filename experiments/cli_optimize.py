@@ -18,6 +18,8 @@ def add_optimize_parser(sub) -> None:
                                    "objectives; one objective: the best allocation; several: the Pareto front.")
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--trials", type=_positive_int, default=None, help="trials (overrides the file)")
+    p.add_argument("--refine-trials", type=_whole, default=None,
+                   help="trials of the file's refinement (overrides refine_trials; 0: none)")
     p.add_argument("--out", default=None, help="output directory (default: results/<name>)")
     p.add_argument("--json", action="store_true", help="print the best allocation and objective as one JSON object")
     p.add_argument("--sampler-seed", type=_whole, default=None, help="the sampler's seed (overrides the file)")
@@ -53,6 +55,13 @@ def cmd_optimize(args, argv) -> int:
     spec = load_optimize(args.config)
     if args.trials:
         spec.trials = args.trials
+    if args.refine_trials is not None:
+        if spec.refine == "none" and args.refine_trials:
+            from .optimize_file import OptimizeError
+
+            raise OptimizeError(f"--refine-trials {args.refine_trials}: the file has no refinement (refine = \"cmaes\")")
+        spec.refine_trials = args.refine_trials
+        spec.refine = spec.refine if args.refine_trials else "none"
     if args.sampler_seed is not None:
         spec.sampler_seed = args.sampler_seed
     out = _out_dir(args, spec.name)
@@ -63,7 +72,7 @@ def cmd_optimize(args, argv) -> int:
     def progress(n, values, best):
         if not args.json:
             now = ", ".join(f"{fmt_number(v)} {_unit(o)}" for o, v in zip(spec.objectives, values))
-            print(f"trial {n + 1}/{spec.trials}: {now}; best so far "
+            print(f"trial {n + 1}/{spec.all_trials}: {now}; best so far "
                   f"{', '.join(f'{fmt_number(b)} {_unit(o)}' for o, b in zip(spec.objectives, best))}",
                   file=sys.stderr, flush=True)
 
@@ -110,7 +119,7 @@ def _restarts(spec, args, out, options, progress) -> int:
     if args.json:
         print(json.dumps(s))
         return 0
-    print(f"{spec.name}: {args.restarts} restarts of {spec.trials} trials on seeds {spec.seeds}; the {s['measure']} "
+    print(f"{spec.name}: {args.restarts} restarts of {spec.all_trials} trials on seeds {spec.seeds}; the {s['measure']} "
           f"of the restarts spreads {s['spread_pct']:.2f}% from the best (restart {s['best_restart']})")
     print(l_grade_note())
     print(f"restarts: {out / 'restarts.csv'}; each restart's study in {out}/restart-k")

@@ -11,6 +11,12 @@ is the Pareto front with the hypervolume of each trial's front (objectives divid
 reference point at 1.5 times the base). The study is kept in OUT/study.journal (Optuna's journal
 storage): a killed optimisation continues with ``--resume`` from the trials it finished.
 
+A refinement (``refine = "cmaes"``, one objective) follows the search with CMA-ES warm-started from it
+(Optuna's CmaEsSampler with ``source_trials``: the mean and spread of the search's best 10% of trials,
+Nomura et al. 2021, "Warm starting CMA-ES for hyperparameter optimization", AAAI). TPE samples each
+share on its own and stays broad; CMA-ES adapts a step size and the correlations between shares, so
+it can close in on an optimum where the objective is flat in some directions and steep in others.
+
 Writes to OUT: study.journal, trials.csv (one row a trial: budgets, objectives, feasibility), best.json
 (the best allocation, or the Pareto front), convergence.png.
 """
@@ -138,7 +144,8 @@ def _total(df: pd.DataFrame, column: str) -> float:
 def optimize(spec: OptimizeSpec, *, out: str | Path | None = None, options: RunOptions | None = None,
              resume: bool = False, overwrite: bool = False,
              on_trial: Callable[[int, list[float], list[float]], None] | None = None) -> OptimizeResult:
-    """Run the study (or continue it with ``resume``) until ``spec.trials`` trials have finished."""
+    """Run the study (or continue it with ``resume``) until the search's ``spec.trials`` trials and the
+    refinement's ``spec.refine_trials`` have finished."""
     import optuna
 
     clock = _Clock()
@@ -167,21 +174,49 @@ def optimize(spec: OptimizeSpec, *, out: str | Path | None = None, options: RunO
         for name, budgets in spec.candidates.items():
             study.enqueue_trial(_point(spec, budgets), user_attrs={"start": name})
 
-    def objective(trial):
-        x = [trial.suggest_float(f"x_{p}", 0.0, 1.0) for p in spec.programmes]
-        budgets = allocation(spec, x)
-        trial.set_user_attr("budgets", budgets)
-        trial.set_user_attr("violation", cap_violation(spec, budgets))
-        trial.set_constraint("caps", cap_violation(spec, budgets))  # feasible when <= 0
-        values = ev.objectives(ev.runs(budgets))
-        if on_trial:
-            on_trial(trial.number, values, _best_values(study, values))
-        return values if spec.multi else values[0]
+    def objective(stage):
+        def run(trial):
+            x = [trial.suggest_float(f"x_{p}", 0.0, 1.0) for p in spec.programmes]
+            budgets = allocation(spec, x)
+            trial.set_user_attr("stage", stage)
+            trial.set_user_attr("budgets", budgets)
+            trial.set_user_attr("violation", cap_violation(spec, budgets))
+            if stage == "search":  # CMA-ES has no constraints: its infeasible trials are kept, never chosen
+                trial.set_constraint("caps", cap_violation(spec, budgets))  # feasible when <= 0
+            values = ev.objectives(ev.runs(budgets))
+            if on_trial:
+                on_trial(trial.number, values, _best_values(trial.study, values))
+            return values if spec.multi else values[0]
+        return run
 
-    done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
-    if done < spec.trials:
-        study.optimize(objective, n_trials=spec.trials - done, catch=())
+    spec.check_refine()
+    if _complete(study) < spec.trials:
+        study.optimize(objective("search"), n_trials=spec.trials - _complete(study), catch=())
+    if _complete(study) < spec.all_trials:  # the refinement, a study of its own sampler on the same journal
+        refine = optuna.create_study(study_name=spec.name, storage=storage, sampler=_refiner(spec, study),
+                                     load_if_exists=True, directions=["minimize"])
+        refine.optimize(objective("refine"), n_trials=spec.all_trials - _complete(study), catch=())
     return _result(spec, study, base_obj, out, clock.read())
+
+
+def _complete(study) -> int:
+    import optuna
+
+    return sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def _refiner(spec: OptimizeSpec, study):
+    """CMA-ES warm-started from the search's feasible trials (their best 10% set its mean and spread); on
+    ``--resume`` the sampler restores its state from the refinement's finished trials."""
+    import warnings
+
+    import optuna
+
+    search = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE
+              and t.user_attrs.get("stage") != "refine" and t.user_attrs.get("violation", 0.0) <= 0]
+    with warnings.catch_warnings():  # source_trials is marked experimental in Optuna
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.CmaEsSampler(source_trials=search, seed=spec.sampler_seed, n_startup_trials=0)
 
 
 class _Clock:
@@ -245,7 +280,7 @@ def _result(spec: OptimizeSpec, study, base_obj: list[float], out: Path, session
         if t.state != optuna.trial.TrialState.COMPLETE:
             continue
         values = t.values
-        row = {"trial": t.number, "start": t.user_attrs.get("start", ""),
+        row = {"trial": t.number, "start": t.user_attrs.get("start", ""), "stage": t.user_attrs.get("stage", "search"),
                "feasible": t.user_attrs.get("violation", 0.0) <= 0}
         row.update({f"budget_{p}": b for p, b in t.user_attrs["budgets"].items()})
         row.update({f"objective_{o}": v for o, v in zip(spec.objectives, values)})
@@ -291,6 +326,13 @@ def summary(res: OptimizeResult) -> dict:
         out["hypervolume"] = float(t["hypervolume"].iloc[-1]) if len(t) else 0.0
     else:
         out["best"] = res.best[0]
+    if spec.refine != "none" and len(t):
+        search = t[t["stage"] != "refine"]
+        col = f"objective_{spec.objectives[0]}"
+        i = search[col].where(search["feasible"]).idxmin()
+        out["refine"] = {"sampler": spec.refine, "trials": int((t["stage"] == "refine").sum()),
+                         "search_best": {"trial": int(search.loc[i, "trial"]), "objectives": {
+                             spec.objectives[0]: float(search.loc[i, col])}}}
     if spec.candidates and len(t):
         rows = t[t["start"].isin(list(spec.candidates))]
         out["candidates"] = {r["start"]: {"trial": int(r["trial"]), "objectives": {
@@ -313,6 +355,9 @@ def _figure(spec: OptimizeSpec, trials: pd.DataFrame, path: Path) -> None:
         col = f"objective_{spec.objectives[0]}"
         ax.plot(trials["trial"], trials[col], ".", alpha=0.5, label="trial")
         ax.plot(trials["trial"], trials["best_so_far"], "-", label="best so far")
+        if (trials["stage"] == "refine").any():
+            ax.axvline(trials.loc[trials["stage"] == "refine", "trial"].min() - 0.5, color="grey", lw=0.8,
+                       ls="--", label=f"refinement ({spec.refine})")
         ax.set_ylabel(spec.objectives[0])
         ax.legend()
     ax.set_xlabel("trial")

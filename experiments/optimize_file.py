@@ -9,6 +9,9 @@ optimiser proposes spends the total exactly, and the corners (everything to one 
 reachable. Stick-breaking favours the programmes listed first (a random point leaves the last ones
 little); ``search_space = "weights"`` treats them alike: each programme gets a weight x_i and the
 share x_i / sum(x).
+
+One objective can be refined: ``refine = "cmaes"`` adds ``refine_trials`` trials of CMA-ES after the
+search, a local search started from the search's best (experiments/optimize.py).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from .tasks import scenario_to_dict
 
 TOP_KEYS = ("name", "base", "preset", "months", "seeds", "replicates", "objectives", "weights", "trials",
             "sampler", "sampler_seed", "total", "max_change", "programmes", "set", "candidates",
-            "search_space")
+            "search_space", "refine", "refine_trials")
+REFINERS = ("none", "cmaes")
+#: the CMA-ES refinement starts from the best 10% of the search's trials, so it needs ten of them
+MIN_TRIALS_TO_REFINE = 10
 SEARCH_SPACES = ("stick-breaking", "weights")
 SAMPLERS = ("tpe", "nsga2", "random")
 #: objectives that are not a single output column
@@ -54,12 +60,25 @@ class OptimizeSpec:
     total: float | None = None      # None: budgets move freely between floor and cap
     candidates: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> budgets, tried after the base
     search_space: str = "stick-breaking"  # how a point shares a fixed total: "stick-breaking" or "weights"
+    refine: str = "none"            # "cmaes": a local search after the trials, from the best of them
+    refine_trials: int = 0          # trials of the refinement, after ``trials``
     path: Path | None = None
     raw: dict = field(default_factory=dict)
 
     @property
     def multi(self) -> bool:
         return len(self.objectives) > 1
+
+    @property
+    def all_trials(self) -> int:
+        """The search's trials and the refinement's."""
+        return self.trials + self.refine_trials
+
+    def check_refine(self) -> None:
+        """``trials`` may be changed after loading (``--trials``): the refinement still needs ten."""
+        if self.refine != "none" and self.trials < MIN_TRIALS_TO_REFINE:
+            raise _err("trials", f"= {self.trials}: refine = \"{self.refine}\" starts from the best 10% of the "
+                       f"search's trials, so trials must be at least {MIN_TRIALS_TO_REFINE}")
 
     def base_budget(self, program: str) -> float:
         b = self.base["policy"]["budget"].get(program, STATUS_QUO_BUDGET[program])
@@ -118,9 +137,25 @@ def optimize_from_dict(raw: dict, *, path: Path | None = None) -> OptimizeSpec:
         trials=_number(raw, "trials", 1, 100000, 40, whole=True), sampler=sampler,
         sampler_seed=_number(raw, "sampler_seed", 0, 2**31 - 1, 1, whole=True), path=path, raw=raw,
         search_space=search_space)
+    spec.refine, spec.refine_trials = _refine(raw, spec)
+    spec.check_refine()
     spec.total = _total(raw, spec)
     spec.candidates = _candidates(raw, spec, path)
     return spec
+
+
+def _refine(raw: dict, spec: OptimizeSpec) -> tuple[str, int]:
+    refine = raw.get("refine", "none")
+    if refine not in REFINERS:
+        raise _err("refine", f"= {refine!r}: must be one of {', '.join(REFINERS)}")
+    if refine == "none":
+        if "refine_trials" in raw:
+            raise _err("refine_trials", "needs refine = \"cmaes\" (without a refinement there are no refinement trials)")
+        return "none", 0
+    if spec.multi:
+        raise _err("refine", f"= {refine!r}: refines one objective; this file has {len(spec.objectives)} (a Pareto "
+                   "front), so leave refine out")
+    return refine, _number(raw, "refine_trials", 1, 100000, 100, whole=True)
 
 
 def _scenario_ref(value: str, path: Path | None) -> str:

@@ -95,6 +95,8 @@ def restarts_table(runs: list[OptimizeResult]) -> pd.DataFrame:
         else:
             best = r.best[0]
             row.update({"best_trial": best["trial"], "best": next(iter(best["objectives"].values())),
+                        **({"search_best": next(iter(s["refine"]["search_best"]["objectives"].values()))}
+                           if "refine" in s else {}),
                         **{f"budget_{p}": v for p, v in best["budgets"].items()}})
         rows.append(row)
     t = pd.DataFrame(rows)

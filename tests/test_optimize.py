@@ -98,11 +98,55 @@ def test_pareto_front_of_two_objectives(tmp_path):
     ({"sampler": "bayes"}, "sampler = 'bayes': must be one of"),
     ({"trials": 0}, "trials = 0: must be a whole number"),
     ({"objectives": ["weighted_index"]}, "weighted_index needs [weights]"),
+    ({"refine": "bfgs"}, "refine = 'bfgs': must be one of none, cmaes"),
+    ({"refine_trials": 10}, "refine_trials: needs refine = \"cmaes\""),
+    ({"refine": "cmaes", "refine_trials": 0}, "refine_trials = 0: must be a whole number"),
+    ({"refine": "cmaes", "refine_trials": 2.5}, "refine_trials = 2.5: must be a whole number"),
+    ({"refine": "cmaes", "trials": 5}, "trials = 5: refine = \"cmaes\" starts from the best 10%"),
+    ({"refine": "cmaes", "objectives": ["overdose_deaths", "violence_deaths"]}, "refine = 'cmaes': refines one objective"),
 ])
 def test_bad_optimisation_file_is_refused_naming_the_key(change, message):
     with pytest.raises(OptimizeError) as e:
         spec(**change)
     assert message in str(e.value)
+
+
+THREE = {"treatment": [0, 2e9], "prevention": [0, 2e9], "harm_reduction": [0, 2e9]}
+
+
+def test_refinement_starts_from_the_search_and_lands_on_the_known_optimum(tmp_path):
+    """20 trials of TPE, then 40 of CMA-ES warm-started from them: the refinement samples near the search's
+    best (mostly treatment; a random point of the weights gives it a third), and the best is within 1% of
+    the known optimum (everything to treatment)."""
+    s = spec(trials=20, refine="cmaes", refine_trials=40, search_space="weights", seeds=[1], programmes=THREE)
+    res = optimize(s, out=tmp_path, options=opts())
+    t = res.trials
+    assert t["stage"].value_counts().to_dict() == {"search": 20, "refine": 40}
+    assert t.loc[t["stage"] == "refine", "trial"].min() == 20
+    refined = t.loc[t["stage"] == "refine", "budget_treatment"] / s.total
+    assert refined.median() > 0.6
+    optimum = (9000.0 - 2e-6 * s.total) * 12  # deaths over the 12 months, everything to treatment
+    found = res.best[0]["objectives"]["overdose_deaths"]
+    assert found <= optimum * 1.01
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["refine"]["trials"] == 40 and best["refine"]["sampler"] == "cmaes"
+    assert best["refine"]["search_best"]["objectives"]["overdose_deaths"] >= found
+    assert best["refine"]["search_best"]["trial"] < 20
+
+
+def test_a_killed_refinement_resumes_to_its_full_count(tmp_path):
+    calls = []
+    s = spec(trials=10, refine="cmaes", refine_trials=10, search_space="weights", seeds=[1], programmes=THREE)
+
+    def stop_in_the_refinement(n, values, best):
+        calls.append(n)
+        if len(calls) == 14:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        optimize(s, out=tmp_path, options=opts(), on_trial=stop_in_the_refinement)
+    res = optimize(s, out=tmp_path, options=opts(), resume=True)
+    assert res.trials["stage"].value_counts().to_dict() == {"search": 10, "refine": 10}
 
 
 @pytest.mark.slow
@@ -139,6 +183,25 @@ def test_command_line_json_and_bad_file(tmp_path, capsys):
     bad.write_text(EXAMPLE.read_text().replace("trials = 20", "trials = -1"))
     assert main(["optimize", str(bad)]) == 2
     assert "trials = -1: must be a whole number" in capsys.readouterr().err
+
+
+def test_command_line_refuses_a_bad_refinement(tmp_path, capsys):
+    from experiments.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text().replace("trials = 20", 'trials = 20\nrefine = "bfgs"'))
+    assert main(["optimize", str(bad)]) == 2
+    assert "refine = 'bfgs': must be one of none, cmaes" in capsys.readouterr().err
+    good = tmp_path / "good.toml"
+    good.write_text(EXAMPLE.read_text().replace("trials = 20", 'trials = 20\nrefine = "cmaes"'))
+    assert main(["optimize", str(good), "--trials", "5", "--out", str(tmp_path / "o"), "--backend", "serial",
+                 "--simulate", f"{__name__}:fake_simulate"]) == 2  # --trials leaves the refinement too few
+    assert "trials = 5: refine" in capsys.readouterr().err
+    assert main(["optimize", str(EXAMPLE), "--refine-trials", "5"]) == 2  # the example has no refinement
+    assert "--refine-trials 5: the file has no refinement" in capsys.readouterr().err
+    assert main(["optimize", str(good), "--trials", "12", "--refine-trials", "3", "--json", "--out",
+                 str(tmp_path / "p"), "--backend", "serial", "--simulate", f"{__name__}:fake_simulate"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["trials"] == 15
 
 
 def _candidate(tmp_path, name="all-treatment", **budget):
@@ -266,7 +329,7 @@ def test_weights_find_a_programme_listed_last(tmp_path):
     assert res.best[0]["budgets"]["precursor_control"] > 0.5 * s.total
 
 
-@pytest.mark.parametrize("name", ["workshop", "workshop_front"])
+@pytest.mark.parametrize("name", ["workshop", "workshop_weights", "workshop_front"])
 def test_the_workshop_files_optimise_all_nine_programmes_at_todays_total(name):
     from experiments.optimize_file import load_optimize
     from model.policy import PROGRAMS, STATUS_QUO_BUDGET
