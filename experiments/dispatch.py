@@ -67,8 +67,10 @@ def bundles(tasks: Sequence[Task], simulate: Callable, options: RunOptions) -> l
 def _burn_in_of(t: Task) -> tuple:
     """What the task's burn-in depends on, read off its scenario dict (a hint for grouping only:
     model.simulate decides for itself whether it can reuse a burned-in model)."""
+    from model.run import keeps_burn_in
+
     d = t.scenario
-    if d.get("preset") == "full":  # not kept (model/run.py): each run alone
+    if not keeps_burn_in(d.get("preset", "workshop")):  # each run alone
         return ("alone", t.task_id)
     return (d.get("world"), d.get("preset"), json.dumps(d.get("params", {}), sort_keys=True, default=repr), t.seed)
 

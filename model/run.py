@@ -112,16 +112,21 @@ _burned_in: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def keeps_burn_in(preset: str | None) -> bool:
+    """Whether burned-in models of ``preset`` are kept: not the full preset (a copy would double a
+    run's memory)."""
+    from model.presets import PRESETS
+
+    return 0 < PRESETS.get(preset, {}).get("n_users", 0) <= MAX_KEPT_USERS
+
+
 def burn_in_key(scenario, seed: int, path: str = "kernel") -> tuple | None:
     """What a run's burn-in depends on: the world (its file's bytes), the preset, the parameters, the seed
     and the path; None if it cannot be told (a bad seed or a world file that cannot be read: the run
     reports it) or the population is too large to keep."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         return None
-    from model.presets import PRESETS
-
-    size = PRESETS.get(getattr(scenario, "preset", None), {}).get("n_users", 0)
-    if not 0 < size <= MAX_KEPT_USERS:  # the full preset: a kept copy would double a run's memory
+    if not keeps_burn_in(getattr(scenario, "preset", None)):
         return None
     world = getattr(scenario, "world", None)
     if world is not None:

@@ -35,3 +35,17 @@ def frame(d: dict, seed: int, columns: dict, programs) -> pd.DataFrame:
     for p in programs:
         df[f"spend_usd_{p}"] = budget(d, p) / 12.0
     return df
+
+
+def refused_run(tmp_path, capsys, scenario_text: str) -> str:
+    """``drugmarket run`` of a scenario file with ``scenario_text``: it must exit 2 with no traceback.
+    Returns what it printed on stderr (which should name the key at fault)."""
+    from experiments.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(scenario_text, encoding="utf-8")
+    code = main(["run", str(path), "--seeds", "1", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    return err
